@@ -1,0 +1,128 @@
+//===- Backend.h - Kiln backend: lowering, JIT, object emission -*- C++ -*-===//
+//
+// The one public header of the backend library:
+//  * the backend passes and the lowering pipeline (kiln -> linalg -> LLVM),
+//  * translation to LLVM IR and native code for the host CPU,
+//  * CompiledModule: compile a kiln module once with the JIT, invoke its
+//    functions many times on runtime Tensors.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_BACKEND_BACKEND_H
+#define KILN_BACKEND_BACKEND_H
+
+#include "runtime/Runtime.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/Pass.h"
+#include "llvm/Support/Error.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace llvm {
+class LLVMContext;
+class Module;
+class TargetMachine;
+class raw_pwrite_stream;
+} // namespace llvm
+
+namespace mlir {
+class DialectRegistry;
+class ExecutionEngine;
+class OpPassManager;
+class RewritePatternSet;
+} // namespace mlir
+
+namespace kiln {
+
+#define GEN_PASS_DECL
+#include "backend/Passes.h.inc"
+
+/// Patterns lowering every kiln op to linalg/tensor/arith/math.
+void populateKilnToLinalgPatterns(mlir::RewritePatternSet &patterns);
+
+/// Registers the backend passes and the `kiln-lower-to-llvm` pipeline.
+void registerBackendPasses();
+
+/// Everything the Kiln pipeline can meet: the kiln dialect, the upstream
+/// dialects and their interface models, and the LLVM IR translations.
+void registerDialects(mlir::DialectRegistry &registry);
+
+/// How far the lowering pipeline goes.
+enum class Stage {
+  Kiln,        ///< verified kiln IR, canonicalized
+  Linalg,      ///< linalg/tensor/arith/math on tensors
+  LLVMDialect, ///< the LLVM dialect, ready for translation
+};
+
+/// Adds the passes taking kiln IR to `stage` to `pm` (anchored on
+/// builtin.module).
+void buildLoweringPipeline(mlir::OpPassManager &pm, Stage stage);
+
+/// Checks that every public function takes and returns statically shaped
+/// tensors of supported element types (the entry-point ABI) and describes
+/// them. Argument names come from the `kiln.name` argument attribute.
+/// Emits a diagnostic and fails otherwise.
+mlir::LogicalResult
+collectSignatures(mlir::ModuleOp module,
+                  std::vector<FunctionSignature> &signatures);
+
+/// A TargetMachine for the host CPU and all of its features (AVX-512 where
+/// present), at -O`optLevel`.
+llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
+createHostTargetMachine(int optLevel);
+
+/// Translates a module in the LLVM dialect to LLVM IR for `machine` and runs
+/// LLVM's optimization pipeline at -O`optLevel`.
+llvm::Expected<std::unique_ptr<llvm::Module>>
+translateToLLVMIR(mlir::ModuleOp module, llvm::LLVMContext &context,
+                  llvm::TargetMachine &machine, int optLevel);
+
+/// Writes `module` as an object file or assembly for `machine`.
+llvm::Error emitNativeCode(llvm::Module &module, llvm::TargetMachine &machine,
+                           bool assembly, llvm::raw_pwrite_stream &os);
+
+struct CompileOptions {
+  int optLevel = 3; ///< 0..3, for LLVM's optimizer and code generator
+};
+
+/// A kiln module compiled once by the JIT; its public functions can be
+/// invoked any number of times.
+class CompiledModule {
+public:
+  /// Lowers a clone of `module` (which is left unchanged) and JIT-compiles
+  /// it. Failures carry the diagnostics, with their locations.
+  static llvm::Expected<std::unique_ptr<CompiledModule>>
+  compile(mlir::ModuleOp module, const CompileOptions &options = {});
+  ~CompiledModule();
+
+  const std::vector<FunctionSignature> &functions() const {
+    return signatures;
+  }
+  /// The signature of the public function `name`, or null.
+  const FunctionSignature *lookup(llvm::StringRef name) const;
+
+  /// Runs `name` on `inputs`, returning freshly allocated outputs.
+  Status invoke(llvm::StringRef name, const std::vector<Tensor> &inputs,
+                std::vector<Tensor> &outputs) const;
+  /// Runs `name`, writing into `outputs`, which must match the signature
+  /// (no allocation: for repeated calls).
+  Status invokeInto(llvm::StringRef name, const std::vector<Tensor> &inputs,
+                    std::vector<Tensor> &outputs) const;
+
+private:
+  CompiledModule();
+  Status find(llvm::StringRef name, const FunctionSignature *&signature,
+              PackedFunction &function) const;
+
+  std::unique_ptr<mlir::ExecutionEngine> engine;
+  std::vector<FunctionSignature> signatures;
+  std::vector<PackedFunction> packed;
+};
+
+} // namespace kiln
+
+#endif // KILN_BACKEND_BACKEND_H

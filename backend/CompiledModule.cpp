@@ -1,0 +1,115 @@
+//===- CompiledModule.cpp - Compile once with the JIT, invoke many times -===//
+
+#include "backend/Backend.h"
+
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Target/TargetMachine.h"
+
+using namespace mlir;
+using namespace kiln;
+
+CompiledModule::CompiledModule() = default;
+CompiledModule::~CompiledModule() = default;
+
+llvm::Expected<std::unique_ptr<CompiledModule>>
+CompiledModule::compile(ModuleOp module, const CompileOptions &options) {
+  MLIRContext *context = module.getContext();
+  DialectRegistry registry;
+  registerDialects(registry);
+  context->appendDialectRegistry(registry);
+
+  // Collect every error with its location into the returned llvm::Error.
+  std::string errors;
+  llvm::raw_string_ostream errorStream(errors);
+  ScopedDiagnosticHandler handler(context, [&](Diagnostic &diag) {
+    if (diag.getSeverity() == DiagnosticSeverity::Error) {
+      if (!errors.empty())
+        errorStream << "\n";
+      errorStream << diag.getLocation() << ": error: " << diag.str();
+    }
+    return success();
+  });
+  auto fail = [&]() { return llvm::createStringError(errors); };
+
+  std::unique_ptr<CompiledModule> result(new CompiledModule());
+  if (failed(collectSignatures(module, result->signatures)))
+    return fail();
+
+  OwningOpRef<ModuleOp> lowered = module.clone();
+  PassManager pm(context);
+  buildLoweringPipeline(pm, Stage::LLVMDialect);
+  if (failed(pm.run(*lowered)))
+    return fail();
+
+  auto machine = createHostTargetMachine(options.optLevel);
+  if (!machine)
+    return machine.takeError();
+  // The transformer is a function_ref: keep the std::function alive.
+  std::function<llvm::Error(llvm::Module *)> optimize =
+      makeOptimizingTransformer(options.optLevel, 0, machine->get());
+  ExecutionEngineOptions engineOptions;
+  engineOptions.transformer = optimize;
+  engineOptions.jitCodeGenOptLevel = (*machine)->getOptLevel();
+  auto engine = ExecutionEngine::create(*lowered, engineOptions,
+                                        std::move(*machine));
+  if (!engine)
+    return engine.takeError();
+  result->engine = std::move(*engine);
+
+  for (const FunctionSignature &signature : result->signatures) {
+    auto fn = result->engine->lookupPacked("_mlir_ciface_" + signature.name);
+    if (!fn)
+      return fn.takeError();
+    result->packed.push_back(*fn);
+  }
+  return std::move(result);
+}
+
+const FunctionSignature *CompiledModule::lookup(llvm::StringRef name) const {
+  for (const FunctionSignature &signature : signatures)
+    if (signature.name == name)
+      return &signature;
+  return nullptr;
+}
+
+Status CompiledModule::find(llvm::StringRef name,
+                            const FunctionSignature *&signature,
+                            PackedFunction &function) const {
+  for (size_t i = 0; i < signatures.size(); ++i) {
+    if (signatures[i].name == name) {
+      signature = &signatures[i];
+      function = packed[i];
+      return Status::ok();
+    }
+  }
+  std::string known;
+  for (const FunctionSignature &s : signatures)
+    known += (known.empty() ? "'" : ", '") + s.name + "'";
+  return Status::error("no public function named '" + name.str() +
+                       "' in the module (it has: " +
+                       (known.empty() ? "none" : known) + ")");
+}
+
+Status CompiledModule::invoke(llvm::StringRef name,
+                              const std::vector<Tensor> &inputs,
+                              std::vector<Tensor> &outputs) const {
+  const FunctionSignature *signature;
+  PackedFunction function;
+  if (Status status = find(name, signature, function); !status)
+    return status;
+  return invokePacked(function, *signature, inputs, outputs);
+}
+
+Status CompiledModule::invokeInto(llvm::StringRef name,
+                                  const std::vector<Tensor> &inputs,
+                                  std::vector<Tensor> &outputs) const {
+  const FunctionSignature *signature;
+  PackedFunction function;
+  if (Status status = find(name, signature, function); !status)
+    return status;
+  return invokePackedInto(function, *signature, inputs, outputs);
+}

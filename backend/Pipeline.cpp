@@ -1,0 +1,71 @@
+//===- Pipeline.cpp - The kiln -> LLVM lowering pipeline ----------------===//
+
+#include "backend/Backend.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+namespace kiln {
+#define GEN_PASS_REGISTRATION
+#include "backend/Passes.h.inc"
+} // namespace kiln
+
+void kiln::buildLoweringPipeline(OpPassManager &pm, Stage stage) {
+  pm.addPass(createCanonicalizerPass());
+  if (stage == Stage::Kiln)
+    return;
+
+  pm.addNestedPass<func::FuncOp>(createKilnLowerToLinalg());
+  pm.addPass(createCanonicalizerPass());
+  if (stage == Stage::Linalg)
+    return;
+
+  // Tensors -> buffers. Function boundaries use plain (identity-layout)
+  // memrefs, and results become caller-provided out-parameters: the runtime
+  // owns every buffer it passes in or gets back. Intermediates are heap
+  // allocations (memref.alloc -> malloc), freed by the deallocation
+  // pipeline, so large graphs never touch the stack.
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  bufferization::BufferResultsToOutParamsPassOptions outParams;
+  outParams.hoistStaticAllocs = true;
+  outParams.modifyPublicFunctions = true;
+  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+  bufferization::buildBufferDeallocationPipeline(pm);
+  pm.addPass(createCanonicalizerPass());
+
+  // Loops, then the LLVM dialect.
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  pm.addPass(createKilnMarkEntryPoints());
+  pm.addPass(createConvertMathToFuncs());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+}
+
+void kiln::registerBackendPasses() {
+  registerKilnBackendPasses();
+  PassPipelineRegistration<>(
+      "kiln-lower-to-llvm",
+      "The whole Kiln lowering: kiln -> linalg -> buffers -> loops -> LLVM",
+      [](OpPassManager &pm) { buildLoweringPipeline(pm, Stage::LLVMDialect); });
+}

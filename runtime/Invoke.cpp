@@ -1,0 +1,154 @@
+//===- Invoke.cpp - Calling compiled entry functions ----------------------===//
+
+#include "runtime/Detail.h"
+#include "runtime/Runtime.h"
+
+namespace kiln {
+
+namespace {
+
+/// "argument 'x' (#0) of 'forward'", or "argument #0 of 'forward'" when the
+/// spec has no name.
+std::string describe(const char *kind, const TensorSpec &spec, size_t index,
+                     const FunctionSignature &sig) {
+  std::string out = kind;
+  if (spec.name.empty())
+    out += " #" + std::to_string(index);
+  else
+    out += " '" + spec.name + "' (#" + std::to_string(index) + ")";
+  return out + " of '" + sig.name + "'";
+}
+
+std::string describeTensor(const Tensor &tensor) {
+  if (tensor.empty())
+    return "an empty tensor";
+  return typeString(tensor.dtype(), tensor.shape());
+}
+
+Status checkCount(const char *kind, size_t expected, size_t actual,
+                  const FunctionSignature &sig) {
+  if (expected == actual)
+    return Status::ok();
+  return Status::error(
+      "'" + sig.name + "' expects " + std::to_string(expected) + " " + kind +
+      (expected == 1 ? "" : "s") + ", got " + std::to_string(actual));
+}
+
+Status checkTensor(const char *kind, const TensorSpec &spec, size_t index,
+                   const FunctionSignature &sig, const Tensor &tensor) {
+  if (!tensor.empty() && tensor.dtype() == spec.dtype &&
+      tensor.shape() == spec.shape)
+    return Status::ok();
+  return Status::error(describe(kind, spec, index, sig) + ": expected " +
+                       typeString(spec.dtype, spec.shape) + ", got " +
+                       describeTensor(tensor));
+}
+
+/// Compiled functions take identity-layout memrefs, whose lowering uses the
+/// static offset 0 and C-order strides rather than the descriptor's.
+bool hasIdentityLayout(const Tensor &tensor) {
+  return tensor.offset() == 0 && tensor.isContiguous();
+}
+
+Tensor withIdentityLayout(const Tensor &tensor) {
+  if (hasIdentityLayout(tensor))
+    return tensor;
+  Tensor copy = Tensor::zeros(tensor.dtype(), tensor.shape());
+  if (!copy.empty())
+    detail::copyToContiguous(tensor, copy.data());
+  return copy;
+}
+
+/// Checks and prepares the inputs; the copies keep any contiguous
+/// temporaries alive for the call.
+Status prepareInputs(const FunctionSignature &sig,
+                     const std::vector<Tensor> &inputs,
+                     std::vector<Tensor> &prepared) {
+  if (Status s = checkCount("argument", sig.inputs.size(), inputs.size(), sig);
+      !s)
+    return s;
+  prepared.clear();
+  prepared.reserve(inputs.size());
+  for (size_t i = 0, e = inputs.size(); i != e; ++i) {
+    if (Status s = checkTensor("argument", sig.inputs[i], i, sig, inputs[i]);
+        !s)
+      return s;
+    prepared.push_back(withIdentityLayout(inputs[i]));
+    if (prepared.back().empty())
+      return Status::error(describe("argument", sig.inputs[i], i, sig) +
+                           ": cannot allocate a contiguous copy");
+  }
+  return Status::ok();
+}
+
+/// Calls \p fn with descriptors of \p inputs then \p outputs.
+void call(PackedFunction fn, std::vector<Tensor> &inputs,
+          std::vector<Tensor> &outputs) {
+  std::vector<MemRefDescriptor> descriptors;
+  descriptors.reserve(inputs.size() + outputs.size());
+  for (Tensor &tensor : inputs)
+    descriptors.emplace_back(tensor);
+  for (Tensor &tensor : outputs)
+    descriptors.emplace_back(tensor);
+  std::vector<void *> descriptorPtrs;
+  descriptorPtrs.reserve(descriptors.size());
+  for (MemRefDescriptor &descriptor : descriptors)
+    descriptorPtrs.push_back(descriptor.get());
+  // The packed convention passes the address of each descriptor pointer.
+  std::vector<void *> args;
+  args.reserve(descriptorPtrs.size());
+  for (void *&ptr : descriptorPtrs)
+    args.push_back(&ptr);
+  fn(args.data());
+}
+
+} // namespace
+
+Status invokePacked(PackedFunction fn, const FunctionSignature &sig,
+                    const std::vector<Tensor> &inputs,
+                    std::vector<Tensor> &outputs) {
+  if (!fn)
+    return Status::error("'" + sig.name + "': null function pointer");
+  std::vector<Tensor> prepared;
+  if (Status s = prepareInputs(sig, inputs, prepared); !s)
+    return s;
+  std::vector<Tensor> results;
+  results.reserve(sig.results.size());
+  for (size_t i = 0, e = sig.results.size(); i != e; ++i) {
+    const TensorSpec &spec = sig.results[i];
+    results.push_back(Tensor::zeros(spec.dtype, spec.shape));
+    if (results.back().empty())
+      return Status::error(describe("result", spec, i, sig) +
+                           ": cannot allocate " +
+                           typeString(spec.dtype, spec.shape));
+  }
+  call(fn, prepared, results);
+  outputs = std::move(results);
+  return Status::ok();
+}
+
+Status invokePackedInto(PackedFunction fn, const FunctionSignature &sig,
+                        const std::vector<Tensor> &inputs,
+                        std::vector<Tensor> &outputs) {
+  if (!fn)
+    return Status::error("'" + sig.name + "': null function pointer");
+  std::vector<Tensor> prepared;
+  if (Status s = prepareInputs(sig, inputs, prepared); !s)
+    return s;
+  if (Status s = checkCount("result", sig.results.size(), outputs.size(), sig);
+      !s)
+    return s;
+  for (size_t i = 0, e = outputs.size(); i != e; ++i) {
+    if (Status s = checkTensor("result", sig.results[i], i, sig, outputs[i]);
+        !s)
+      return s;
+    // The callee writes results assuming the canonical contiguous layout.
+    if (!hasIdentityLayout(outputs[i]))
+      return Status::error(describe("result", sig.results[i], i, sig) +
+                           ": output tensor must be contiguous");
+  }
+  call(fn, prepared, outputs);
+  return Status::ok();
+}
+
+} // namespace kiln
