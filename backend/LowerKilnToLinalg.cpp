@@ -170,7 +170,7 @@ Value scalarCompare(ComparePredicate predicate, OpBuilder &b, Location l,
   Type type = x.getType();
   if (isFloat(type)) {
     // Ordered comparisons, except `ne`: NaN != anything is true (IEEE 754).
-    arith::CmpFPredicate p;
+    arith::CmpFPredicate p = arith::CmpFPredicate::OEQ;
     switch (predicate) {
     case ComparePredicate::eq: p = arith::CmpFPredicate::OEQ; break;
     case ComparePredicate::ne: p = arith::CmpFPredicate::UNE; break;
@@ -183,7 +183,7 @@ Value scalarCompare(ComparePredicate predicate, OpBuilder &b, Location l,
   }
   // i1 compares as unsigned so that false < true; wider integers as signed.
   bool isBool = type.isInteger(1);
-  arith::CmpIPredicate p;
+  arith::CmpIPredicate p = arith::CmpIPredicate::eq;
   switch (predicate) {
   case ComparePredicate::eq: p = arith::CmpIPredicate::eq; break;
   case ComparePredicate::ne: p = arith::CmpIPredicate::ne; break;

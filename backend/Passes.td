@@ -27,7 +27,9 @@ def KilnMarkEntryPoints : Pass<"kiln-mark-entry-points", "::mlir::ModuleOp"> {
     Sets `llvm.emit_c_interface` on each public `func.func`, so that the
     LLVM lowering emits `_mlir_ciface_<name>`, which takes one memref
     descriptor pointer per argument: the ABI the Kiln runtime calls, both
-    for JIT-compiled and for ahead-of-time compiled modules.
+    for JIT-compiled and for ahead-of-time compiled modules. Drops the
+    `kiln.name` argument and result attributes, which only the runtime's
+    signature uses.
   }];
 }
 

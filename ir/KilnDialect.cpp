@@ -24,3 +24,27 @@ Operation *KilnDialect::materializeConstant(OpBuilder &builder,
     return nullptr;
   return ConstantOp::create(builder, loc, elements);
 }
+
+static LogicalResult verifyNameAttr(Operation *op, NamedAttribute attribute,
+                                    StringRef what, unsigned index) {
+  if (attribute.getName() != "kiln.name")
+    return op->emitError() << "unknown kiln attribute '"
+                           << attribute.getName().getValue() << "' on " << what
+                           << " #" << index << " (only kiln.name is defined)";
+  if (!isa<StringAttr>(attribute.getValue()))
+    return op->emitError() << "'kiln.name' on " << what << " #" << index
+                           << " must be a string, got "
+                           << attribute.getValue();
+  return success();
+}
+
+LogicalResult KilnDialect::verifyRegionArgAttribute(Operation *op, unsigned,
+                                                    unsigned argIndex,
+                                                    NamedAttribute attribute) {
+  return verifyNameAttr(op, attribute, "argument", argIndex);
+}
+
+LogicalResult KilnDialect::verifyRegionResultAttribute(
+    Operation *op, unsigned, unsigned resultIndex, NamedAttribute attribute) {
+  return verifyNameAttr(op, attribute, "result", resultIndex);
+}

@@ -33,6 +33,10 @@ def Kiln_Dialect : Dialect {
       graph is reported at the op that built it.
   }];
   let hasConstantMaterializer = 1;
+  // `kiln.name` on function arguments and results names them for the
+  // runtime (kiln-run --input name=..., error messages).
+  let hasRegionArgAttrVerify = 1;
+  let hasRegionResultAttrVerify = 1;
   let usePropertiesForAttributes = 1;
 }
 

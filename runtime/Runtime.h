@@ -163,11 +163,11 @@ public:
   /// The element at C-order linear index \p linearIndex (respecting
   /// strides), converted to double. NaN when out of range.
   double getAsDouble(int64_t linearIndex) const;
-  /// Numpy-like rendering on one line, e.g. "[[0.1, 0.2], [0.3, 0.4]]".
-  /// Floats use %.6g, i1 prints as true/false. A dimension longer than
-  /// 2 * edgeItems shows only its first and last edgeItems entries around
-  /// "..."; edgeItems <= 0 disables that. An empty tensor prints as
-  /// "<empty>".
+  /// NumPy-like rendering, e.g. "[[0.1, 0.2],\n [0.3, 0.4]]": rows on
+  /// their own lines. Floats use %.6g, i1 prints as true/false. Above 1000
+  /// elements (NumPy's threshold) a dimension longer than 2 * edgeItems
+  /// shows only its first and last edgeItems entries around "...";
+  /// edgeItems <= 0 disables that. An empty tensor prints as "<empty>".
   std::string toString(int64_t edgeItems = 3) const;
 
 private:

@@ -124,31 +124,37 @@ std::string formatElement(const void *ptr, DType dtype) {
   return "?";
 }
 
+// NumPy's layout: elements of the innermost dimension on one line, each
+// row of a matrix on its own line, blank lines between higher blocks; long
+// dimensions summarized as "first ..., last" when `summarize` is set.
 void formatDim(const Tensor &tensor, int64_t dim, std::vector<int64_t> &index,
-               int64_t edgeItems, std::string &out) {
+               int64_t edgeItems, bool summarize, std::string &out) {
   if (dim == tensor.rank()) {
     out += formatElement(elementAddress(tensor, index.data()), tensor.dtype());
     return;
   }
   int64_t size = tensor.shape()[dim];
   // size > 2 * edgeItems, written so that it cannot overflow.
-  bool summarize = edgeItems > 0 && edgeItems <= (size - 1) / 2;
+  bool shorten = summarize && edgeItems > 0 && edgeItems <= (size - 1) / 2;
+  int64_t inner = tensor.rank() - dim - 1;
+  std::string separator = inner == 0 ? ", " : "," + std::string(inner, '\n') +
+                                                  std::string(dim + 1, ' ');
   out += '[';
-  auto emit = [&](int64_t i) {
-    if (i != 0)
-      out += ", ";
+  auto emit = [&](int64_t i, bool first) {
+    if (!first)
+      out += separator;
     index[dim] = i;
-    formatDim(tensor, dim + 1, index, edgeItems, out);
+    formatDim(tensor, dim + 1, index, edgeItems, summarize, out);
   };
-  if (summarize) {
+  if (shorten) {
     for (int64_t i = 0; i < edgeItems; ++i)
-      emit(i);
-    out += ", ...";
+      emit(i, i == 0);
+    out += separator + "...";
     for (int64_t i = size - edgeItems; i < size; ++i)
-      emit(i);
+      emit(i, false);
   } else {
     for (int64_t i = 0; i < size; ++i)
-      emit(i);
+      emit(i, i == 0);
   }
   out += ']';
 }
@@ -290,7 +296,9 @@ std::string Tensor::toString(int64_t edgeItems) const {
     return "<empty>";
   std::string out;
   std::vector<int64_t> index(shape_.size(), 0);
-  formatDim(*this, 0, index, edgeItems, out);
+  // As NumPy: print everything up to 1000 elements, summarize beyond.
+  bool summarize = numElements_ > 1000;
+  formatDim(*this, 0, index, edgeItems, summarize, out);
   return out;
 }
 

@@ -135,7 +135,7 @@ TEST(InvokeTest, NonContiguousInputIsCopied) {
   EXPECT_EQ(seenStrides[1], 1);
   EXPECT_EQ(seenOffset, 0);
   ASSERT_EQ(outputs.size(), 1u);
-  EXPECT_EQ(outputs[0].toString(), "[[0, 3, 6], [1, 4, 7]]");
+  EXPECT_EQ(outputs[0].toString(), "[[0, 3, 6],\n [1, 4, 7]]");
 }
 
 /// Expects invoking add with \p inputs to fail with exactly \p message and

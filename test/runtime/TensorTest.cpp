@@ -116,7 +116,7 @@ TEST(TensorTest, RankZeroAndZeroSize) {
   EXPECT_TRUE(isAligned64(none.data()));
   EXPECT_EQ(none.strides(), (std::vector<int64_t>{0, 2, 1}));
   EXPECT_TRUE(none.isContiguous());
-  EXPECT_EQ(none.toString(), "[[], [], []]");
+  EXPECT_EQ(none.toString(), "[[],\n\n [],\n\n []]");
 }
 
 TEST(TensorTest, InvalidShapesGiveEmptyTensors) {
@@ -203,7 +203,7 @@ TEST(TensorTest, TransposedViewIsStrided) {
     EXPECT_EQ(view.getAsDouble(i), expected[i]) << "index " << i;
   EXPECT_TRUE(std::isnan(view.getAsDouble(6)));
   EXPECT_TRUE(std::isnan(view.getAsDouble(-1)));
-  EXPECT_EQ(view.toString(), "[[0, 3], [1, 4], [2, 5]]");
+  EXPECT_EQ(view.toString(), "[[0, 3],\n [1, 4],\n [2, 5]]");
 }
 
 TEST(TensorTest, ContiguousCopiesViewsInCOrder) {
@@ -250,7 +250,7 @@ TEST(TensorTest, InvalidPermutationsGiveEmpty) {
 
 TEST(TensorToStringTest, Float2x2) {
   Tensor t = Tensor::fromVector<float>({2, 2}, {0.1f, 0.2f, 0.3f, 0.4f});
-  EXPECT_EQ(t.toString(), "[[0.1, 0.2], [0.3, 0.4]]");
+  EXPECT_EQ(t.toString(), "[[0.1, 0.2],\n [0.3, 0.4]]");
 }
 
 TEST(TensorToStringTest, FloatSpecialsAndPrecision) {
@@ -269,7 +269,7 @@ TEST(TensorToStringTest, Int64KeepsFullPrecision) {
   Tensor t = Tensor::fromVector<int64_t>(
       {2, 2}, {1, -2, 9007199254740993, std::numeric_limits<int64_t>::min()});
   EXPECT_EQ(t.toString(),
-            "[[1, -2], [9007199254740993, -9223372036854775808]]");
+            "[[1, -2],\n [9007199254740993, -9223372036854775808]]");
 }
 
 TEST(TensorToStringTest, Uint8AndInt32) {
@@ -282,20 +282,32 @@ TEST(TensorToStringTest, RankZero) {
   EXPECT_EQ(Tensor::fromVector<bool>({}, {false}).toString(), "false");
 }
 
-TEST(TensorToStringTest, Summarized) {
-  std::vector<int32_t> values(10);
-  for (int i = 0; i < 10; ++i)
+TEST(TensorToStringTest, SummarizedAboveThousandElements) {
+  // As NumPy: up to 1000 elements print in full, beyond that each long
+  // dimension shows edgeItems entries at each end.
+  std::vector<int32_t> values(2000);
+  for (int32_t i = 0; i < 2000; ++i)
     values[i] = i;
-  Tensor t = Tensor::fromVector<int32_t>({10}, values);
-  EXPECT_EQ(t.toString(), "[0, 1, 2, ..., 7, 8, 9]");
-  EXPECT_EQ(t.toString(1), "[0, ..., 9]");
-  EXPECT_EQ(t.toString(5), "[0, 1, 2, 3, 4, 5, 6, 7, 8, 9]");
-  EXPECT_EQ(t.toString(0), "[0, 1, 2, 3, 4, 5, 6, 7, 8, 9]");
-  EXPECT_EQ(t.toString(std::numeric_limits<int64_t>::max()),
-            "[0, 1, 2, 3, 4, 5, 6, 7, 8, 9]");
+  Tensor t = Tensor::fromVector<int32_t>({2000}, values);
+  EXPECT_EQ(t.toString(), "[0, 1, 2, ..., 1997, 1998, 1999]");
+  EXPECT_EQ(t.toString(1), "[0, ..., 1999]");
+  EXPECT_EQ(t.toString(0).find("..."), std::string::npos); // 0: never
+  EXPECT_EQ(t.toString(1000), t.toString(0)); // 1000 + 1000 covers all
 
-  Tensor matrix = Tensor::fromVector<int32_t>({5, 2}, values);
-  EXPECT_EQ(matrix.toString(1), "[[0, 1], ..., [8, 9]]");
+  Tensor matrix = Tensor::fromVector<int32_t>({1000, 2}, values);
+  EXPECT_EQ(matrix.toString(1), "[[0, 1],\n ...,\n [1998, 1999]]");
+
+  std::vector<int32_t> small(1000, 7);
+  Tensor full = Tensor::fromVector<int32_t>({1000}, small);
+  EXPECT_EQ(full.toString().find("..."), std::string::npos);
+}
+
+TEST(TensorToStringTest, RowsOnSeparateLines) {
+  std::vector<int32_t> values(8);
+  for (int32_t i = 0; i < 8; ++i)
+    values[i] = i;
+  EXPECT_EQ(Tensor::fromVector<int32_t>({2, 2, 2}, values).toString(),
+            "[[[0, 1],\n  [2, 3]],\n\n [[4, 5],\n  [6, 7]]]");
 }
 
 } // namespace
