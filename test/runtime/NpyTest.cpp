@@ -304,7 +304,7 @@ TEST(NpyTest, WritesViewsInCOrder) {
   status = readNpy(dir.file("view.npy"), read);
   ASSERT_TRUE(status) << status.message();
   EXPECT_EQ(read.shape(), (std::vector<int64_t>{3, 2}));
-  EXPECT_EQ(read.toString(), "[[0, 3], [1, 4], [2, 5]]");
+  EXPECT_EQ(read.toString(), "[[0, 3],\n [1, 4],\n [2, 5]]");
   EXPECT_EQ(serializeNpy(view), serializeNpy(read));
 }
 
