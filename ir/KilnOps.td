@@ -31,10 +31,14 @@ def Kiln_ConstantOp : Kiln_Op<"constant",
 
 //===----------------------------------------------------------------------===//
 // Elementwise binary ops: same-shape operands, result of the operand type.
+//
+// Ops with their own shape verifier (binary ops, compare, select, cast) do
+// not carry the `Elementwise` trait: its generic verifier runs first and
+// would preempt their messages, which name the operands and shapes.
 //===----------------------------------------------------------------------===//
 
 class Kiln_BinaryOp<string mnemonic, Type operandType, string what>
-    : Kiln_Op<mnemonic, [Pure, Elementwise, InferTypeOpAdaptor]> {
+    : Kiln_Op<mnemonic, [Pure, InferTypeOpAdaptor]> {
   let summary = "Elementwise " # what;
   let description = [{
     Elementwise }] # what # [{ of two tensors of the same type. Operands of
@@ -65,8 +69,7 @@ def Kiln_MinOp : Kiln_BinaryOp<"min", Kiln_NumericTensor,
 def Kiln_PowOp : Kiln_BinaryOp<"pow", Kiln_NumericTensor,
     "power `lhs ^ rhs`">;
 
-def Kiln_CompareOp : Kiln_Op<"compare",
-    [Pure, Elementwise, InferTypeOpAdaptor]> {
+def Kiln_CompareOp : Kiln_Op<"compare", [Pure, InferTypeOpAdaptor]> {
   let summary = "Elementwise comparison producing i1";
   let description = [{
     Compares two tensors of the same type elementwise with `predicate`
@@ -85,7 +88,7 @@ def Kiln_CompareOp : Kiln_Op<"compare",
   let hasVerifier = 1;
 }
 
-def Kiln_SelectOp : Kiln_Op<"select", [Pure, Elementwise, InferTypeOpAdaptor]> {
+def Kiln_SelectOp : Kiln_Op<"select", [Pure, InferTypeOpAdaptor]> {
   let summary = "Elementwise choice between two tensors";
   let description = [{
     `result[i] = condition[i] ? on_true[i] : on_false[i]`. All three operands
@@ -134,7 +137,7 @@ def Kiln_SigmoidOp : Kiln_UnaryOp<"sigmoid", Kiln_FloatTensor,
 def Kiln_ReluOp : Kiln_UnaryOp<"relu", Kiln_NumericTensor,
     "rectified linear unit `max(x, 0)`">;
 
-def Kiln_CastOp : Kiln_Op<"cast", [Pure, Elementwise]> {
+def Kiln_CastOp : Kiln_Op<"cast", [Pure]> {
   let summary = "Elementwise conversion to another element type";
   let description = [{
     Converts each element to the element type of the result; the shape is

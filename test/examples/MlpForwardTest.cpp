@@ -1,0 +1,112 @@
+//===- MlpForwardTest.cpp - The example MLP against a C++ reference ------===//
+
+#include "frontend/Frontend.h"
+#include "runtime/Runtime.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+extern "C" void _mlir_ciface_mlp_forward(void *x, void *w1, void *b1, void *w2,
+                                         void *b2, void *probs);
+
+namespace {
+const char *const kNames[] = {"x", "w1", "b1", "w2", "b2"};
+
+std::vector<kiln::Tensor> loadInputs() {
+  std::vector<kiln::Tensor> inputs(5);
+  for (int i = 0; i < 5; ++i) {
+    kiln::Status status = kiln::readNpy(
+        std::string(KILN_EXAMPLE_DATA) + "/" + kNames[i] + ".npy", inputs[i]);
+    EXPECT_TRUE(status.isOk()) << status.message();
+  }
+  return inputs;
+}
+
+/// softmax(relu(x w1 + b1) w2 + b2), in double, written out as loops.
+std::vector<double> reference(const std::vector<kiln::Tensor> &in) {
+  const float *x = in[0].dataAs<float>(), *w1 = in[1].dataAs<float>(),
+              *b1 = in[2].dataAs<float>(), *w2 = in[3].dataAs<float>(),
+              *b2 = in[4].dataAs<float>();
+  std::vector<double> probs(8 * 10);
+  for (int n = 0; n < 8; ++n) {
+    std::vector<double> hidden(512);
+    for (int j = 0; j < 512; ++j) {
+      double sum = b1[j];
+      for (int k = 0; k < 784; ++k)
+        sum += double(x[n * 784 + k]) * w1[k * 512 + j];
+      hidden[j] = sum > 0 ? sum : 0;
+    }
+    double logits[10], max = -INFINITY, total = 0;
+    for (int c = 0; c < 10; ++c) {
+      logits[c] = b2[c];
+      for (int j = 0; j < 512; ++j)
+        logits[c] += hidden[j] * w2[j * 10 + c];
+      max = std::max(max, logits[c]);
+    }
+    for (int c = 0; c < 10; ++c)
+      total += std::exp(logits[c] - max);
+    for (int c = 0; c < 10; ++c)
+      probs[n * 10 + c] = std::exp(logits[c] - max) / total;
+  }
+  return probs;
+}
+
+void expectMatches(const kiln::Tensor &probs, const std::vector<double> &ref) {
+  ASSERT_EQ(probs.shape(), (std::vector<int64_t>{8, 10}));
+  ASSERT_EQ(probs.dtype(), kiln::DType::F32);
+  for (int i = 0; i < 80; ++i)
+    EXPECT_NEAR(probs.getAsDouble(i), ref[i], 1e-5 + 1e-4 * ref[i])
+        << "at row " << i / 10 << " class " << i % 10;
+  for (int n = 0; n < 8; ++n) {
+    double rowSum = 0;
+    for (int c = 0; c < 10; ++c)
+      rowSum += probs.getAsDouble(n * 10 + c);
+    EXPECT_NEAR(rowSum, 1.0, 1e-5);
+  }
+}
+
+TEST(MlpForward, JitMatchesReference) {
+  std::vector<kiln::Tensor> inputs = loadInputs();
+  auto module = kiln::compileKilnFile(KILN_EXAMPLE_MLIR);
+  ASSERT_TRUE(static_cast<bool>(module)) << llvm::toString(module.takeError());
+  std::vector<kiln::Tensor> outputs;
+  kiln::Status status = (*module)->invoke("mlp_forward", inputs, outputs);
+  ASSERT_TRUE(status.isOk()) << status.message();
+  ASSERT_EQ(outputs.size(), 1u);
+  expectMatches(outputs[0], reference(inputs));
+
+  // Compiled once, invoked many times: the same inputs give the same bits.
+  std::vector<kiln::Tensor> again;
+  ASSERT_TRUE((*module)->invoke("mlp_forward", inputs, again).isOk());
+  for (int i = 0; i < 80; ++i)
+    EXPECT_EQ(again[0].getAsDouble(i), outputs[0].getAsDouble(i));
+}
+
+TEST(MlpForward, AheadOfTimeObjectMatchesReference) {
+  std::vector<kiln::Tensor> inputs = loadInputs();
+  kiln::Tensor probs = kiln::Tensor::zeros(kiln::DType::F32, {8, 10});
+  std::vector<kiln::MemRefDescriptor> d;
+  for (kiln::Tensor &t : inputs)
+    d.emplace_back(t);
+  kiln::MemRefDescriptor out(probs);
+  _mlir_ciface_mlp_forward(d[0].get(), d[1].get(), d[2].get(), d[3].get(),
+                           d[4].get(), out.get());
+  expectMatches(probs, reference(inputs));
+}
+
+TEST(MlpForward, SignatureNamesComeFromTheIR) {
+  auto module = kiln::compileKilnFile(KILN_EXAMPLE_MLIR);
+  ASSERT_TRUE(static_cast<bool>(module)) << llvm::toString(module.takeError());
+  const kiln::FunctionSignature *sig = (*module)->lookup("mlp_forward");
+  ASSERT_NE(sig, nullptr);
+  ASSERT_EQ(sig->inputs.size(), 5u);
+  for (int i = 0; i < 5; ++i)
+    EXPECT_EQ(sig->inputs[i].name, kNames[i]);
+  EXPECT_EQ(sig->inputs[1].shape, (std::vector<int64_t>{784, 512}));
+  ASSERT_EQ(sig->results.size(), 1u);
+  EXPECT_EQ(sig->results[0].name, "probs");
+}
+} // namespace
