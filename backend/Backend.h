@@ -75,6 +75,13 @@ collectSignatures(mlir::ModuleOp module,
 llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
 createHostTargetMachine(int optLevel);
 
+/// Translates a module in the LLVM dialect to LLVM IR for `machine`: its
+/// triple, data layout, CPU and features on every function. Null after a
+/// diagnostic on failure.
+std::unique_ptr<llvm::Module> buildLLVMModule(mlir::Operation *module,
+                                              llvm::LLVMContext &context,
+                                              llvm::TargetMachine &machine);
+
 /// Translates a module in the LLVM dialect to LLVM IR for `machine` and runs
 /// LLVM's optimization pipeline at -O`optLevel`.
 llvm::Expected<std::unique_ptr<llvm::Module>>
@@ -84,6 +91,22 @@ translateToLLVMIR(mlir::ModuleOp module, llvm::LLVMContext &context,
 /// Writes `module` as an object file or assembly for `machine`.
 llvm::Error emitNativeCode(llvm::Module &module, llvm::TargetMachine &machine,
                            bool assembly, llvm::raw_pwrite_stream &os);
+
+/// Collects the error diagnostics of a context, while alive, into one
+/// llvm::Error ("file:line:col: error: message" per line), for APIs that
+/// report failures as values instead of printing them.
+class ErrorCollector {
+public:
+  explicit ErrorCollector(mlir::MLIRContext *context);
+  ~ErrorCollector();
+  /// The errors so far as an llvm::Error (a generic message if none).
+  llvm::Error takeError();
+
+private:
+  std::string messages;
+  mlir::MLIRContext *context;
+  uint64_t handlerId;
+};
 
 struct CompileOptions {
   int optLevel = 3; ///< 0..3, for LLVM's optimizer and code generator

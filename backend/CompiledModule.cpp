@@ -12,6 +12,50 @@
 using namespace mlir;
 using namespace kiln;
 
+/// "file:line:col: " for the first file location inside `loc` (it may be
+/// wrapped in a name or call-site location); nothing for unknown ones.
+static void printLocation(llvm::raw_ostream &os, Location loc) {
+  FileLineColLoc file;
+  loc->walk([&](Location inner) {
+    if ((file = dyn_cast<FileLineColLoc>(inner)))
+      return WalkResult::interrupt();
+    return WalkResult::advance();
+  });
+  if (file)
+    os << file.getFilename().getValue() << ":" << file.getLine() << ":"
+       << file.getColumn() << ": ";
+  else if (!isa<UnknownLoc>(loc))
+    os << loc << ": ";
+}
+
+ErrorCollector::ErrorCollector(MLIRContext *context) : context(context) {
+  handlerId = context->getDiagEngine().registerHandler([this](Diagnostic &d) {
+    if (d.getSeverity() != DiagnosticSeverity::Error)
+      return success();
+    llvm::raw_string_ostream os(messages);
+    if (!messages.empty())
+      os << "\n";
+    printLocation(os, d.getLocation());
+    os << "error: " << d.str();
+    for (Diagnostic &note : d.getNotes()) {
+      os << "\n";
+      printLocation(os, note.getLocation());
+      os << "note: " << note.str();
+    }
+    return success();
+  });
+}
+
+ErrorCollector::~ErrorCollector() {
+  context->getDiagEngine().eraseHandler(handlerId);
+}
+
+llvm::Error ErrorCollector::takeError() {
+  std::string text = messages.empty() ? "compilation failed" : messages;
+  messages.clear();
+  return llvm::createStringError(text);
+}
+
 CompiledModule::CompiledModule() = default;
 CompiledModule::~CompiledModule() = default;
 
@@ -22,18 +66,8 @@ CompiledModule::compile(ModuleOp module, const CompileOptions &options) {
   registerDialects(registry);
   context->appendDialectRegistry(registry);
 
-  // Collect every error with its location into the returned llvm::Error.
-  std::string errors;
-  llvm::raw_string_ostream errorStream(errors);
-  ScopedDiagnosticHandler handler(context, [&](Diagnostic &diag) {
-    if (diag.getSeverity() == DiagnosticSeverity::Error) {
-      if (!errors.empty())
-        errorStream << "\n";
-      errorStream << diag.getLocation() << ": error: " << diag.str();
-    }
-    return success();
-  });
-  auto fail = [&]() { return llvm::createStringError(errors); };
+  ErrorCollector errors(context);
+  auto fail = [&]() { return errors.takeError(); };
 
   std::unique_ptr<CompiledModule> result(new CompiledModule());
   if (failed(collectSignatures(module, result->signatures)))
@@ -51,7 +85,12 @@ CompiledModule::compile(ModuleOp module, const CompileOptions &options) {
   // The transformer is a function_ref: keep the std::function alive.
   std::function<llvm::Error(llvm::Module *)> optimize =
       makeOptimizingTransformer(options.optLevel, 0, machine->get());
+  llvm::TargetMachine *target = machine->get();
+  auto build = [target](Operation *op, llvm::LLVMContext &llvmContext) {
+    return buildLLVMModule(op, llvmContext, *target);
+  };
   ExecutionEngineOptions engineOptions;
+  engineOptions.llvmModuleBuilder = build;
   engineOptions.transformer = optimize;
   engineOptions.jitCodeGenOptLevel = (*machine)->getOptLevel();
   auto engine = ExecutionEngine::create(*lowered, engineOptions,

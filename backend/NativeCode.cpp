@@ -5,6 +5,7 @@
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/IR/Function.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/TargetSelect.h"
@@ -42,15 +43,36 @@ kiln::createHostTargetMachine(int optLevel) {
   return builder->createTargetMachine();
 }
 
+std::unique_ptr<llvm::Module>
+kiln::buildLLVMModule(Operation *module, llvm::LLVMContext &context,
+                      llvm::TargetMachine &machine) {
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateModuleToLLVMIR(module, context);
+  if (!llvmModule)
+    return nullptr;
+  llvmModule->setDataLayout(machine.createDataLayout());
+  llvmModule->setTargetTriple(machine.getTargetTriple());
+  // The CPU's own tuning may prefer 256-bit vectors even where AVX-512 is
+  // there; our kernels are long, regular loops that gain from full width.
+  bool avx512 = machine.getTargetFeatureString().contains("+avx512f");
+  for (llvm::Function &function : *llvmModule) {
+    if (function.isDeclaration())
+      continue;
+    function.addFnAttr("target-cpu", machine.getTargetCPU());
+    function.addFnAttr("target-features", machine.getTargetFeatureString());
+    if (avx512)
+      function.addFnAttr("prefer-vector-width", "512");
+  }
+  return llvmModule;
+}
+
 llvm::Expected<std::unique_ptr<llvm::Module>>
 kiln::translateToLLVMIR(ModuleOp module, llvm::LLVMContext &context,
                         llvm::TargetMachine &machine, int optLevel) {
   std::unique_ptr<llvm::Module> llvmModule =
-      translateModuleToLLVMIR(module, context);
+      buildLLVMModule(module, context, machine);
   if (!llvmModule)
     return llvm::createStringError("translation to LLVM IR failed");
-  llvmModule->setDataLayout(machine.createDataLayout());
-  llvmModule->setTargetTriple(machine.getTargetTriple());
   auto optimize = makeOptimizingTransformer(optLevel, /*sizeLevel=*/0,
                                             &machine);
   if (llvm::Error error = optimize(llvmModule.get()))

@@ -17,8 +17,7 @@ OwningOpRef<ModuleOp> kiln::parseKilnFile(llvm::StringRef path,
   std::string error;
   auto file = openInputFile(path, &error);
   if (!file) {
-    emitError(UnknownLoc::get(&context))
-        << "cannot open '" << path << "': " << error;
+    emitError(UnknownLoc::get(&context)) << error;
     return nullptr;
   }
   llvm::SourceMgr sourceMgr;
@@ -42,21 +41,14 @@ loadAndCompile(Load load, const kiln::CompileOptions &options) {
   DialectRegistry registry;
   kiln::registerDialects(registry);
   MLIRContext context(registry);
-  std::string errors;
   OwningOpRef<ModuleOp> module;
   {
     // Parse errors go into the returned error, not to stderr.
-    llvm::raw_string_ostream os(errors);
-    ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diag) {
-      if (diag.getSeverity() == DiagnosticSeverity::Error)
-        os << (errors.empty() ? "" : "\n") << diag.getLocation()
-           << ": error: " << diag.str();
-      return success();
-    });
+    kiln::ErrorCollector errors(&context);
     module = load(context);
+    if (!module)
+      return errors.takeError();
   }
-  if (!module)
-    return llvm::createStringError(errors);
   return kiln::CompiledModule::compile(*module, options);
 }
 } // namespace

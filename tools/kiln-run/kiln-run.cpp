@@ -73,8 +73,12 @@ int main(int argc, char **argv) {
   options.optLevel = optLevel;
   auto module = kiln::compileKilnFile(inputFile, options);
   if (!module) {
-    // Diagnostics already carry file:line:col; print them as they are.
-    llvm::errs() << llvm::toString(module.takeError()) << "\n";
+    // Diagnostics carry file:line:col; one without a location (a missing
+    // file) is named after the tool instead.
+    std::string message = llvm::toString(module.takeError());
+    if (llvm::StringRef(message).starts_with("error: "))
+      message = "kiln-run: " + message;
+    llvm::errs() << message << "\n";
     return 1;
   }
 

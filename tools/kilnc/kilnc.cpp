@@ -85,6 +85,13 @@ int main(int argc, char **argv) {
   MLIRContext context(registry);
   llvm::SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  // Errors without a location (a missing file) read as the tool's own.
+  ScopedDiagnosticHandler unlocated(&context, [](Diagnostic &d) {
+    if (!isa<UnknownLoc>(d.getLocation()))
+      return failure();
+    error(d.str());
+    return success();
+  });
 
   OwningOpRef<ModuleOp> module = kiln::parseKilnFile(inputFile, context);
   if (!module)
