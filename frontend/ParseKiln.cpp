@@ -41,6 +41,7 @@ loadAndCompile(Load load, const kiln::CompileOptions &options) {
   DialectRegistry registry;
   kiln::registerDialects(registry);
   MLIRContext context(registry);
+  context.printOpOnDiagnostic(false);
   OwningOpRef<ModuleOp> module;
   {
     // Parse errors go into the returned error, not to stderr.

@@ -17,6 +17,7 @@ config.test_exec_root = os.path.join(config.kiln_obj_root, "test")
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%kiln_src", config.kiln_src_root))
 config.substitutions.append(("%kiln_lib", config.kiln_lib_dir))
+config.substitutions.append(("%kiln_data", config.kiln_example_data))
 
 llvm_config.use_default_substitutions()
 # Kiln's tools first, then FileCheck, not, count from LLVM 22.

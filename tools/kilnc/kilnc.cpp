@@ -83,6 +83,8 @@ int main(int argc, char **argv) {
   DialectRegistry registry;
   kiln::registerDialects(registry);
   MLIRContext context(registry);
+  // Users get the message and the source line, not a dump of the op.
+  context.printOpOnDiagnostic(false);
   llvm::SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
   // Errors without a location (a missing file) read as the tool's own.

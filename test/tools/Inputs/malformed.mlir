@@ -1,0 +1,4 @@
+func.func @f(%x: tensor<3xf32>) -> tensor<3xf32> {
+  %0 = kiln.neg %x tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
