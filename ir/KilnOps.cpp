@@ -56,10 +56,16 @@ LogicalResult fail(std::optional<Location> loc, StringRef opName,
 LogicalResult verifySameOperandTypes(Operation *op, Value lhs, Value rhs) {
   if (lhs.getType() == rhs.getType())
     return success();
-  return op->emitOpError() << "operands must have the same type, got lhs "
-                           << lhs.getType() << " and rhs " << rhs.getType()
-                           << "; insert kiln.broadcast to combine different "
-                              "shapes";
+  auto diag = op->emitOpError() << "operands must have the same type, got lhs "
+                                << lhs.getType() << " and rhs "
+                                << rhs.getType();
+  auto l = cast<RankedTensorType>(lhs.getType());
+  auto r = cast<RankedTensorType>(rhs.getType());
+  if (l.getShape() != r.getShape())
+    diag << "; insert kiln.broadcast to combine different shapes";
+  else
+    diag << "; insert kiln.cast to convert one element type";
+  return diag;
 }
 
 LogicalResult verifyAxis(std::optional<Location> loc, StringRef opName,

@@ -110,7 +110,7 @@ func.func @add_shape_mismatch(%a: tensor<2x3xf32>, %b: tensor<3xf32>) {
 // -----
 
 func.func @mul_element_type_mismatch(%a: tensor<4xf32>, %b: tensor<4xi32>) {
-  // expected-error @+1 {{'kiln.mul' op operands must have the same type, got lhs 'tensor<4xf32>' and rhs 'tensor<4xi32>'}}
+  // expected-error @+1 {{'kiln.mul' op operands must have the same type, got lhs 'tensor<4xf32>' and rhs 'tensor<4xi32>'; insert kiln.cast to convert one element type}}
   %0 = kiln.mul %a, %b : tensor<4xf32>, tensor<4xi32>
   return
 }
