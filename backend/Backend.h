@@ -122,9 +122,7 @@ public:
   compile(mlir::ModuleOp module, const CompileOptions &options = {});
   ~CompiledModule();
 
-  const std::vector<FunctionSignature> &functions() const {
-    return signatures;
-  }
+  const std::vector<FunctionSignature> &functions() const { return signatures; }
   /// The signature of the public function `name`, or null.
   const FunctionSignature *lookup(llvm::StringRef name) const;
 

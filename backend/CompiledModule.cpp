@@ -93,8 +93,8 @@ CompiledModule::compile(ModuleOp module, const CompileOptions &options) {
   engineOptions.llvmModuleBuilder = build;
   engineOptions.transformer = optimize;
   engineOptions.jitCodeGenOptLevel = (*machine)->getOptLevel();
-  auto engine = ExecutionEngine::create(*lowered, engineOptions,
-                                        std::move(*machine));
+  auto engine =
+      ExecutionEngine::create(*lowered, engineOptions, std::move(*machine));
   if (!engine)
     return engine.takeError();
   result->engine = std::move(*engine);
@@ -128,9 +128,9 @@ Status CompiledModule::find(llvm::StringRef name,
   std::string known;
   for (const FunctionSignature &s : signatures)
     known += (known.empty() ? "'" : ", '") + s.name + "'";
-  return Status::error("no public function named '" + name.str() +
-                       "' in the module (it has: " +
-                       (known.empty() ? "none" : known) + ")");
+  return Status::error(
+      "no public function named '" + name.str() +
+      "' in the module (it has: " + (known.empty() ? "none" : known) + ")");
 }
 
 Status CompiledModule::invoke(llvm::StringRef name,

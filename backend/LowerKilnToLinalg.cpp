@@ -39,18 +39,17 @@ Value constantLike(OpBuilder &b, Location loc, Type type, double value) {
 /// tensor.empty + linalg.fill: the initial value of a reduction or matmul.
 Value filledTensor(OpBuilder &b, Location loc, RankedTensorType type,
                    Value scalar) {
-  Value empty = tensor::EmptyOp::create(b, loc, type.getShape(),
-                                        type.getElementType());
+  Value empty =
+      tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
   return linalg::FillOp::create(b, loc, ValueRange{scalar}, ValueRange{empty})
       .getResult(0);
 }
 
 /// A linalg.generic computing `result[i] = fn(inputs[i]...)`, where each
 /// input is read through its map (identity, or broadcasting).
-Value buildGeneric(
-    OpBuilder &b, Location loc, RankedTensorType resultType,
-    ValueRange inputs, ArrayRef<AffineMap> inputMaps,
-    function_ref<Value(OpBuilder &, Location, ValueRange)> fn) {
+Value buildGeneric(OpBuilder &b, Location loc, RankedTensorType resultType,
+                   ValueRange inputs, ArrayRef<AffineMap> inputMaps,
+                   function_ref<Value(OpBuilder &, Location, ValueRange)> fn) {
   int64_t rank = resultType.getRank();
   Value init = tensor::EmptyOp::create(b, loc, resultType.getShape(),
                                        resultType.getElementType());
@@ -85,7 +84,8 @@ Value safeIntDiv(OpBuilder &b, Location loc, Value x, Value y) {
   Value zero = constantLike(b, loc, type, 0);
   Value one = constantLike(b, loc, type, 1);
   Value minusOne = constantLike(b, loc, type, -1);
-  Value isZero = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, y, zero);
+  Value isZero =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, y, zero);
   Value isMinusOne =
       arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, y, minusOne);
   Value unsafe = arith::OrIOp::create(b, loc, isZero, isMinusOne);
@@ -172,12 +172,24 @@ Value scalarCompare(ComparePredicate predicate, OpBuilder &b, Location l,
     // Ordered comparisons, except `ne`: NaN != anything is true (IEEE 754).
     arith::CmpFPredicate p = arith::CmpFPredicate::OEQ;
     switch (predicate) {
-    case ComparePredicate::eq: p = arith::CmpFPredicate::OEQ; break;
-    case ComparePredicate::ne: p = arith::CmpFPredicate::UNE; break;
-    case ComparePredicate::lt: p = arith::CmpFPredicate::OLT; break;
-    case ComparePredicate::le: p = arith::CmpFPredicate::OLE; break;
-    case ComparePredicate::gt: p = arith::CmpFPredicate::OGT; break;
-    case ComparePredicate::ge: p = arith::CmpFPredicate::OGE; break;
+    case ComparePredicate::eq:
+      p = arith::CmpFPredicate::OEQ;
+      break;
+    case ComparePredicate::ne:
+      p = arith::CmpFPredicate::UNE;
+      break;
+    case ComparePredicate::lt:
+      p = arith::CmpFPredicate::OLT;
+      break;
+    case ComparePredicate::le:
+      p = arith::CmpFPredicate::OLE;
+      break;
+    case ComparePredicate::gt:
+      p = arith::CmpFPredicate::OGT;
+      break;
+    case ComparePredicate::ge:
+      p = arith::CmpFPredicate::OGE;
+      break;
     }
     return arith::CmpFOp::create(b, l, p, x, y);
   }
@@ -185,8 +197,12 @@ Value scalarCompare(ComparePredicate predicate, OpBuilder &b, Location l,
   bool isBool = type.isInteger(1);
   arith::CmpIPredicate p = arith::CmpIPredicate::eq;
   switch (predicate) {
-  case ComparePredicate::eq: p = arith::CmpIPredicate::eq; break;
-  case ComparePredicate::ne: p = arith::CmpIPredicate::ne; break;
+  case ComparePredicate::eq:
+    p = arith::CmpIPredicate::eq;
+    break;
+  case ComparePredicate::ne:
+    p = arith::CmpIPredicate::ne;
+    break;
   case ComparePredicate::lt:
     p = isBool ? arith::CmpIPredicate::ult : arith::CmpIPredicate::slt;
     break;
@@ -244,8 +260,7 @@ struct ElementwiseLowering : OpConversionPattern<OpTy> {
                   ConversionPatternRewriter &rewriter) const override {
     auto type = cast<RankedTensorType>(op.getType());
     rewriter.replaceOp(
-        op, buildElementwise(rewriter, op.getLoc(), type,
-                             adaptor.getOperands(),
+        op, buildElementwise(rewriter, op.getLoc(), type, adaptor.getOperands(),
                              [&](OpBuilder &b, Location l, ValueRange args) {
                                return scalarFor(op, b, l, args);
                              }));
@@ -278,8 +293,8 @@ struct SelectLowering : OpConversionPattern<SelectOp> {
         op, buildElementwise(rewriter, op.getLoc(), op.getType(),
                              adaptor.getOperands(),
                              [](OpBuilder &b, Location l, ValueRange args) {
-                               return arith::SelectOp::create(
-                                   b, l, args[0], args[1], args[2]);
+                               return arith::SelectOp::create(b, l, args[0],
+                                                              args[1], args[2]);
                              }));
     return success();
   }
@@ -390,8 +405,8 @@ struct ConcatLowering : OpConversionPattern<ConcatOp> {
                   ConversionPatternRewriter &rewriter) const override {
     auto out = op.getType();
     int64_t axis = op.getAxis();
-    Value result = tensor::EmptyOp::create(rewriter, op.getLoc(),
-                                           out.getShape(), out.getElementType());
+    Value result = tensor::EmptyOp::create(
+        rewriter, op.getLoc(), out.getShape(), out.getElementType());
     SmallVector<int64_t> offsets(out.getRank(), 0);
     SmallVector<int64_t> strides(out.getRank(), 1);
     for (Value input : adaptor.getInputs()) {
@@ -462,14 +477,15 @@ struct MatmulLowering : OpConversionPattern<MatmulOp> {
         withBatch(m, n)};
     Value result;
     if (batched) {
-      auto mm = linalg::BatchMatmulOp::create(
-          rewriter, loc, TypeRange{resultType}, ValueRange{lhs, rhs},
-          ValueRange{init});
+      auto mm =
+          linalg::BatchMatmulOp::create(rewriter, loc, TypeRange{resultType},
+                                        ValueRange{lhs, rhs}, ValueRange{init});
       mm.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps));
       result = mm.getResult(0);
     } else {
-      auto mm = linalg::MatmulOp::create(rewriter, loc, TypeRange{resultType},
-                                         ValueRange{lhs, rhs}, ValueRange{init});
+      auto mm =
+          linalg::MatmulOp::create(rewriter, loc, TypeRange{resultType},
+                                   ValueRange{lhs, rhs}, ValueRange{init});
       mm.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps));
       result = mm.getResult(0);
     }
@@ -506,8 +522,7 @@ Value expandReducedDims(OpBuilder &b, Location loc, Value reduced,
   return tensor::ExpandShapeOp::create(b, loc, keepType, reduced, reassoc);
 }
 
-template <typename OpTy>
-struct ReduceLowering : OpConversionPattern<OpTy> {
+template <typename OpTy> struct ReduceLowering : OpConversionPattern<OpTy> {
   using OpConversionPattern<OpTy>::OpConversionPattern;
   LogicalResult
   matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
@@ -540,8 +555,8 @@ struct ReduceLowering : OpConversionPattern<OpTy> {
         identity = arith::ConstantOp::create(
             rewriter, loc,
             rewriter.getIntegerAttr(
-                elementType, APInt::getSignedMinValue(
-                                 elementType.getIntOrFloatBitWidth())));
+                elementType,
+                APInt::getSignedMinValue(elementType.getIntOrFloatBitWidth())));
     } else {
       identity = constantLike(rewriter, loc, elementType, 0);
     }
@@ -549,21 +564,20 @@ struct ReduceLowering : OpConversionPattern<OpTy> {
     auto reduce = linalg::ReduceOp::create(
         rewriter, loc, ValueRange{adaptor.getInput()}, ValueRange{init}, axes,
         [&](OpBuilder &b, Location l, ValueRange args) {
-          Value next = isMax ? floatOrInt<arith::MaximumFOp, arith::MaxSIOp>(
-                                   b, l, args)
-                             : floatOrInt<arith::AddFOp, arith::AddIOp>(
-                                   b, l, args);
+          Value next =
+              isMax ? floatOrInt<arith::MaximumFOp, arith::MaxSIOp>(b, l, args)
+                    : floatOrInt<arith::AddFOp, arith::AddIOp>(b, l, args);
           linalg::YieldOp::create(b, l, next);
         });
     Value result = reduce.getResult(0);
     if constexpr (std::is_same_v<OpTy, ReduceMeanOp>) {
-      Value n = constantLike(rewriter, loc, elementType,
-                             static_cast<double>(count));
-      result = buildElementwise(
-          rewriter, loc, reducedType, result,
-          [&](OpBuilder &b, Location l, ValueRange args) {
-            return arith::DivFOp::create(b, l, args[0], n);
-          });
+      Value n =
+          constantLike(rewriter, loc, elementType, static_cast<double>(count));
+      result =
+          buildElementwise(rewriter, loc, reducedType, result,
+                           [&](OpBuilder &b, Location l, ValueRange args) {
+                             return arith::DivFOp::create(b, l, args[0], n);
+                           });
     }
     if (reducedType != out)
       result = expandReducedDims(rewriter, loc, result, out, axes);
@@ -590,17 +604,18 @@ struct KilnLowerToLinalgPass
 } // namespace
 
 void kiln::populateKilnToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<ElementwiseLowering<AddOp>, ElementwiseLowering<SubOp>,
-               ElementwiseLowering<MulOp>, ElementwiseLowering<DivOp>,
-               ElementwiseLowering<MaxOp>, ElementwiseLowering<MinOp>,
-               ElementwiseLowering<PowOp>, ElementwiseLowering<NegOp>,
-               ElementwiseLowering<AbsOp>, ElementwiseLowering<ExpOp>,
-               ElementwiseLowering<LogOp>, ElementwiseLowering<SqrtOp>,
-               ElementwiseLowering<RsqrtOp>, ElementwiseLowering<TanhOp>,
-               ElementwiseLowering<SigmoidOp>, ElementwiseLowering<ReluOp>,
-               CompareLowering, SelectLowering, CastLowering, ConstantLowering,
-               BroadcastLowering, ReshapeLowering, TransposeLowering,
-               SliceLowering, ConcatLowering, MatmulLowering,
-               ReduceLowering<ReduceSumOp>, ReduceLowering<ReduceMeanOp>,
-               ReduceLowering<ReduceMaxOp>>(patterns.getContext());
+  patterns
+      .add<ElementwiseLowering<AddOp>, ElementwiseLowering<SubOp>,
+           ElementwiseLowering<MulOp>, ElementwiseLowering<DivOp>,
+           ElementwiseLowering<MaxOp>, ElementwiseLowering<MinOp>,
+           ElementwiseLowering<PowOp>, ElementwiseLowering<NegOp>,
+           ElementwiseLowering<AbsOp>, ElementwiseLowering<ExpOp>,
+           ElementwiseLowering<LogOp>, ElementwiseLowering<SqrtOp>,
+           ElementwiseLowering<RsqrtOp>, ElementwiseLowering<TanhOp>,
+           ElementwiseLowering<SigmoidOp>, ElementwiseLowering<ReluOp>,
+           CompareLowering, SelectLowering, CastLowering, ConstantLowering,
+           BroadcastLowering, ReshapeLowering, TransposeLowering, SliceLowering,
+           ConcatLowering, MatmulLowering, ReduceLowering<ReduceSumOp>,
+           ReduceLowering<ReduceMeanOp>, ReduceLowering<ReduceMaxOp>>(
+          patterns.getContext());
 }

@@ -73,8 +73,8 @@ kiln::translateToLLVMIR(ModuleOp module, llvm::LLVMContext &context,
       buildLLVMModule(module, context, machine);
   if (!llvmModule)
     return llvm::createStringError("translation to LLVM IR failed");
-  auto optimize = makeOptimizingTransformer(optLevel, /*sizeLevel=*/0,
-                                            &machine);
+  auto optimize =
+      makeOptimizingTransformer(optLevel, /*sizeLevel=*/0, &machine);
   if (llvm::Error error = optimize(llvmModule.get()))
     return std::move(error);
   return std::move(llvmModule);

@@ -1,4 +1,5 @@
-//===- Frontend.h - Ways into Kiln: public header ----------------*- C++ -*-===//
+//===- Frontend.h - Ways into Kiln: public header ----------------*- C++
+//-*-===//
 //
 // Today one way in: Kiln IR text. Parsing verifies the module; errors are
 // reported through the context's diagnostic handlers with file:line:col.

@@ -62,8 +62,7 @@ kiln::compileKilnFile(llvm::StringRef path, const CompileOptions &options) {
 }
 
 llvm::Expected<std::unique_ptr<kiln::CompiledModule>>
-kiln::compileKilnSource(llvm::StringRef source,
-                        const CompileOptions &options) {
+kiln::compileKilnSource(llvm::StringRef source, const CompileOptions &options) {
   return loadAndCompile(
       [&](MLIRContext &context) { return parseKilnSource(source, context); },
       options);

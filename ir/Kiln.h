@@ -1,4 +1,5 @@
-//===- Kiln.h - The kiln dialect: public header -------------------*- C++ -*-===//
+//===- Kiln.h - The kiln dialect: public header -------------------*- C++
+//-*-===//
 //
 // Everything a user of the kiln dialect needs: the dialect, its enums and
 // its ops.

@@ -16,9 +16,8 @@ void KilnDialect::initialize() {
       >();
 }
 
-Operation *KilnDialect::materializeConstant(OpBuilder &builder,
-                                            Attribute value, Type type,
-                                            Location loc) {
+Operation *KilnDialect::materializeConstant(OpBuilder &builder, Attribute value,
+                                            Type type, Location loc) {
   auto elements = dyn_cast<ElementsAttr>(value);
   if (!elements || elements.getType() != type)
     return nullptr;
@@ -33,8 +32,7 @@ static LogicalResult verifyNameAttr(Operation *op, NamedAttribute attribute,
                            << " #" << index << " (only kiln.name is defined)";
   if (!isa<StringAttr>(attribute.getValue()))
     return op->emitError() << "'kiln.name' on " << what << " #" << index
-                           << " must be a string, got "
-                           << attribute.getValue();
+                           << " must be a string, got " << attribute.getValue();
   return success();
 }
 

@@ -56,9 +56,9 @@ LogicalResult fail(std::optional<Location> loc, StringRef opName,
 LogicalResult verifySameOperandTypes(Operation *op, Value lhs, Value rhs) {
   if (lhs.getType() == rhs.getType())
     return success();
-  auto diag = op->emitOpError() << "operands must have the same type, got lhs "
-                                << lhs.getType() << " and rhs "
-                                << rhs.getType();
+  auto diag = op->emitOpError()
+              << "operands must have the same type, got lhs " << lhs.getType()
+              << " and rhs " << rhs.getType();
   auto l = cast<RankedTensorType>(lhs.getType());
   auto r = cast<RankedTensorType>(rhs.getType());
   if (l.getShape() != r.getShape())
@@ -76,7 +76,6 @@ LogicalResult verifyAxis(std::optional<Location> loc, StringRef opName,
               " (rank ", type.getRank(), ")");
 }
 } // namespace
-
 
 //===----------------------------------------------------------------------===//
 // Syntax of elementwise ops: `%a, %b : T` when the operands share type T
@@ -100,9 +99,8 @@ static ParseResult parseOperandsWithTypes(OpAsmParser &parser,
   if (types.size() == numLeading + 1)
     types.append(numShared - 1, types.back());
   if (types.size() != numLeading + numShared)
-    return parser.emitError(typeLoc)
-           << "expected " << numLeading + 1 << " or "
-           << numLeading + numShared << " types";
+    return parser.emitError(typeLoc) << "expected " << numLeading + 1 << " or "
+                                     << numLeading + numShared << " types";
   return parser.resolveOperands(operands, types, typeLoc, state.operands);
 }
 
@@ -115,10 +113,11 @@ static void printOperandsWithTypes(OpAsmPrinter &p, Operation *op,
   p << " : ";
   auto types = op->getOperandTypes();
   bool shared = llvm::all_equal(llvm::drop_begin(types, numLeading));
-  llvm::interleaveComma(shared ? llvm::to_vector(llvm::make_range(
-                                     types.begin(), types.begin() + numLeading + 1))
-                               : llvm::to_vector(types),
-                        p);
+  llvm::interleaveComma(
+      shared ? llvm::to_vector(llvm::make_range(types.begin(),
+                                                types.begin() + numLeading + 1))
+             : llvm::to_vector(types),
+      p);
 }
 
 /// Infers the result type of a just-parsed op from its operands.
@@ -126,10 +125,9 @@ template <typename OpTy>
 static ParseResult inferParsedResult(OpAsmParser &parser,
                                      OperationState &state) {
   SmallVector<Type, 1> types;
-  typename OpTy::Adaptor adaptor(state.operands,
-                                 state.attributes.getDictionary(
-                                     parser.getContext()),
-                                 {}, {});
+  typename OpTy::Adaptor adaptor(
+      state.operands, state.attributes.getDictionary(parser.getContext()), {},
+      {});
   if (failed(OpTy::inferReturnTypes(parser.getContext(), state.location,
                                     adaptor, types)))
     return failure();
@@ -141,7 +139,8 @@ static ParseResult inferParsedResult(OpAsmParser &parser,
 // ConstantOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult ConstantOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+LogicalResult ConstantOp::inferReturnTypes(MLIRContext *,
+                                           std::optional<Location> loc,
                                            Adaptor adaptor,
                                            SmallVectorImpl<Type> &types) {
   auto value = adaptor.getValueAttr();
@@ -190,7 +189,6 @@ KILN_BINARY_OP(MinOp)
 KILN_BINARY_OP(PowOp)
 #undef KILN_BINARY_OP
 
-
 LogicalResult CompareOp::inferReturnTypes(MLIRContext *context,
                                           std::optional<Location> loc,
                                           Adaptor adaptor,
@@ -211,12 +209,13 @@ ParseResult CompareOp::parse(OpAsmParser &parser, OperationState &state) {
   SMLoc loc = parser.getCurrentLocation();
   if (parser.parseKeyword(&keyword) || parser.parseComma())
     return failure();
-  std::optional<ComparePredicate> predicate = symbolizeComparePredicate(keyword);
+  std::optional<ComparePredicate> predicate =
+      symbolizeComparePredicate(keyword);
   if (!predicate)
     return parser.emitError(loc) << "unknown comparison predicate '" << keyword
                                  << "' (expected eq, ne, lt, le, gt or ge)";
-  state.addAttribute("predicate", ComparePredicateAttr::get(
-                                      parser.getContext(), *predicate));
+  state.addAttribute(
+      "predicate", ComparePredicateAttr::get(parser.getContext(), *predicate));
   if (parseOperandsWithTypes(parser, state, 0, 2))
     return failure();
   return inferParsedResult<CompareOp>(parser, state);
@@ -522,10 +521,9 @@ static LogicalResult inferReduce(StringRef opName, std::optional<Location> loc,
 }
 
 #define KILN_REDUCE_OP(Op, name)                                               \
-  LogicalResult Op::inferReturnTypes(MLIRContext *,                            \
-                                     std::optional<Location> loc,              \
-                                     Adaptor adaptor,                          \
-                                     SmallVectorImpl<Type> &types) {           \
+  LogicalResult Op::inferReturnTypes(                                          \
+      MLIRContext *, std::optional<Location> loc, Adaptor adaptor,             \
+      SmallVectorImpl<Type> &types) {                                          \
     return inferReduce(name, loc, adaptor.getInput(), adaptor.getAxesAttr(),   \
                        static_cast<bool>(adaptor.getKeepdimsAttr()), types);   \
   }

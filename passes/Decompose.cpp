@@ -32,8 +32,9 @@ struct DecomposeSoftmax : OpRewritePattern<OpTy> {
     auto keep = rewriter.getUnitAttr();
 
     Value max = ReduceMaxOp::create(rewriter, loc, x, axes, keep);
-    Value shifted = SubOp::create(
-        rewriter, loc, x, BroadcastOp::create(rewriter, loc, max, type.getShape()));
+    Value shifted =
+        SubOp::create(rewriter, loc, x,
+                      BroadcastOp::create(rewriter, loc, max, type.getShape()));
     Value e = ExpOp::create(rewriter, loc, shifted);
     Value sum = ReduceSumOp::create(rewriter, loc, e, axes, keep);
     Value result;

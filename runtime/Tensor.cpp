@@ -137,8 +137,9 @@ void formatDim(const Tensor &tensor, int64_t dim, std::vector<int64_t> &index,
   // size > 2 * edgeItems, written so that it cannot overflow.
   bool shorten = summarize && edgeItems > 0 && edgeItems <= (size - 1) / 2;
   int64_t inner = tensor.rank() - dim - 1;
-  std::string separator = inner == 0 ? ", " : "," + std::string(inner, '\n') +
-                                                  std::string(dim + 1, ' ');
+  std::string separator =
+      inner == 0 ? ", "
+                 : "," + std::string(inner, '\n') + std::string(dim + 1, ' ');
   out += '[';
   auto emit = [&](int64_t i, bool first) {
     if (!first)

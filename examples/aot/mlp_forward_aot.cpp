@@ -29,18 +29,20 @@ int main(int argc, char **argv) {
       {8, 784}, {784, 512}, {512}, {512, 10}, {10}};
   std::vector<kiln::Tensor> inputs(5);
   for (int i = 0; i < 5; ++i) {
-    kiln::Status status = kiln::readNpy(dir + "/" + names[i] + ".npy", inputs[i]);
+    kiln::Status status =
+        kiln::readNpy(dir + "/" + names[i] + ".npy", inputs[i]);
     if (!status) {
       std::fprintf(stderr, "mlp-forward-aot: error: %s\n",
                    status.message().c_str());
       return 1;
     }
     // The compiled code trusts its signature: check before calling.
-    if (inputs[i].dtype() != kiln::DType::F32 || inputs[i].shape() != shapes[i] ||
-        !inputs[i].isContiguous()) {
-      std::fprintf(stderr, "mlp-forward-aot: error: %s: expected %s, got %s\n",
-                   names[i], kiln::typeString(kiln::DType::F32, shapes[i]).c_str(),
-                   kiln::typeString(inputs[i].dtype(), inputs[i].shape()).c_str());
+    if (inputs[i].dtype() != kiln::DType::F32 ||
+        inputs[i].shape() != shapes[i] || !inputs[i].isContiguous()) {
+      std::fprintf(
+          stderr, "mlp-forward-aot: error: %s: expected %s, got %s\n", names[i],
+          kiln::typeString(kiln::DType::F32, shapes[i]).c_str(),
+          kiln::typeString(inputs[i].dtype(), inputs[i].shape()).c_str());
       return 1;
     }
   }

@@ -26,6 +26,6 @@ int main(int argc, char **argv) {
   mlir::registerAllExtensions(registry);
   kiln::registerDialects(registry);
 
-  return mlir::asMainReturnCode(mlir::MlirOptMain(
-      argc, argv, "Kiln optimizer driver\n", registry));
+  return mlir::asMainReturnCode(
+      mlir::MlirOptMain(argc, argv, "Kiln optimizer driver\n", registry));
 }

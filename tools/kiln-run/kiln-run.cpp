@@ -168,8 +168,8 @@ int main(int argc, char **argv) {
       auto stop = std::chrono::steady_clock::now();
       if (!status)
         return error(status.message());
-      ms.push_back(std::chrono::duration<double, std::milli>(stop - start)
-                       .count());
+      ms.push_back(
+          std::chrono::duration<double, std::milli>(stop - start).count());
     }
     std::sort(ms.begin(), ms.end());
     llvm::outs() << llvm::format("%s: %u calls, median %.4f ms, min %.4f ms\n",

@@ -37,20 +37,22 @@ enum class Emit { Kiln, Linalg, LLVMDialect, LLVMIR, Asm, Obj };
 
 cl::opt<std::string> inputFile(cl::Positional, cl::desc("<input .mlir>"),
                                cl::Required);
-cl::opt<std::string> outputFile("o", cl::desc("Output file (default: "
-                                              "<input>.o for obj, <input>.s "
-                                              "for asm, stdout otherwise)"),
+cl::opt<std::string> outputFile("o",
+                                cl::desc("Output file (default: "
+                                         "<input>.o for obj, <input>.s "
+                                         "for asm, stdout otherwise)"),
                                 cl::value_desc("file"));
-cl::opt<Emit> emit(
-    "emit", cl::desc("What to produce"), cl::init(Emit::Obj),
-    cl::values(clEnumValN(Emit::Kiln, "kiln", "verified, canonicalized kiln IR"),
-               clEnumValN(Emit::Linalg, "linalg",
-                          "linalg/tensor IR after kiln-lower-to-linalg"),
-               clEnumValN(Emit::LLVMDialect, "llvm-dialect",
-                          "the MLIR LLVM dialect"),
-               clEnumValN(Emit::LLVMIR, "llvm-ir", "optimized LLVM IR"),
-               clEnumValN(Emit::Asm, "asm", "host assembly"),
-               clEnumValN(Emit::Obj, "obj", "host object file")));
+cl::opt<Emit>
+    emit("emit", cl::desc("What to produce"), cl::init(Emit::Obj),
+         cl::values(clEnumValN(Emit::Kiln, "kiln",
+                               "verified, canonicalized kiln IR"),
+                    clEnumValN(Emit::Linalg, "linalg",
+                               "linalg/tensor IR after kiln-lower-to-linalg"),
+                    clEnumValN(Emit::LLVMDialect, "llvm-dialect",
+                               "the MLIR LLVM dialect"),
+                    clEnumValN(Emit::LLVMIR, "llvm-ir", "optimized LLVM IR"),
+                    clEnumValN(Emit::Asm, "asm", "host assembly"),
+                    clEnumValN(Emit::Obj, "obj", "host object file")));
 cl::opt<unsigned> optLevel("O", cl::desc("Optimization level 0-3 (default 3)"),
                            cl::Prefix, cl::init(3));
 
@@ -122,7 +124,8 @@ int main(int argc, char **argv) {
 
   std::string path = outputFile;
   if (path.empty()) {
-    llvm::SmallString<128> stem(llvm::sys::path::filename(inputFile.getValue()));
+    llvm::SmallString<128> stem(
+        llvm::sys::path::filename(inputFile.getValue()));
     llvm::sys::path::replace_extension(stem, emit == Emit::Obj ? "o" : "s");
     path = emit == Emit::Obj || emit == Emit::Asm ? std::string(stem) : "-";
   }
@@ -131,8 +134,7 @@ int main(int argc, char **argv) {
   if (!output)
     return error("cannot write '" + path + "': " + openError);
 
-  if (emit == Emit::Kiln || emit == Emit::Linalg ||
-      emit == Emit::LLVMDialect) {
+  if (emit == Emit::Kiln || emit == Emit::Linalg || emit == Emit::LLVMDialect) {
     module->print(output->os());
   } else {
     auto machine = kiln::createHostTargetMachine(optLevel);
