@@ -136,8 +136,12 @@ public:
 
 private:
   CompiledModule();
-  Status find(llvm::StringRef name, const FunctionSignature *&signature,
-              PackedFunction &function) const;
+  using Invoker = Status (*)(PackedFunction, const FunctionSignature &,
+                             const std::vector<Tensor> &,
+                             std::vector<Tensor> &);
+  Status call(llvm::StringRef name, Invoker invoker,
+              const std::vector<Tensor> &inputs,
+              std::vector<Tensor> &outputs) const;
 
   std::unique_ptr<mlir::ExecutionEngine> engine;
   std::vector<FunctionSignature> signatures;

@@ -115,16 +115,12 @@ const FunctionSignature *CompiledModule::lookup(llvm::StringRef name) const {
   return nullptr;
 }
 
-Status CompiledModule::find(llvm::StringRef name,
-                            const FunctionSignature *&signature,
-                            PackedFunction &function) const {
-  for (size_t i = 0; i < signatures.size(); ++i) {
-    if (signatures[i].name == name) {
-      signature = &signatures[i];
-      function = packed[i];
-      return Status::ok();
-    }
-  }
+Status CompiledModule::call(llvm::StringRef name, Invoker invoker,
+                            const std::vector<Tensor> &inputs,
+                            std::vector<Tensor> &outputs) const {
+  for (size_t i = 0; i < signatures.size(); ++i)
+    if (signatures[i].name == name)
+      return invoker(packed[i], signatures[i], inputs, outputs);
   std::string known;
   for (const FunctionSignature &s : signatures)
     known += (known.empty() ? "'" : ", '") + s.name + "'";
@@ -136,19 +132,11 @@ Status CompiledModule::find(llvm::StringRef name,
 Status CompiledModule::invoke(llvm::StringRef name,
                               const std::vector<Tensor> &inputs,
                               std::vector<Tensor> &outputs) const {
-  const FunctionSignature *signature;
-  PackedFunction function;
-  if (Status status = find(name, signature, function); !status)
-    return status;
-  return invokePacked(function, *signature, inputs, outputs);
+  return call(name, invokePacked, inputs, outputs);
 }
 
 Status CompiledModule::invokeInto(llvm::StringRef name,
                                   const std::vector<Tensor> &inputs,
                                   std::vector<Tensor> &outputs) const {
-  const FunctionSignature *signature;
-  PackedFunction function;
-  if (Status status = find(name, signature, function); !status)
-    return status;
-  return invokePackedInto(function, *signature, inputs, outputs);
+  return call(name, invokePackedInto, inputs, outputs);
 }
