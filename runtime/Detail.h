@@ -25,7 +25,19 @@ std::vector<int64_t> contiguousStrides(const std::vector<int64_t> &shape);
 /// must hold src.sizeInBytes() bytes.
 void copyToContiguous(const Tensor &src, void *dst);
 
+/// MLIR's unranked memref: the rank and a pointer to a ranked descriptor.
+struct UnrankedDescriptor {
+  int64_t rank;
+  void *descriptor;
+};
+
 } // namespace detail
 } // namespace kiln
+
+/// Strided copy between two memrefs of the same shape; compiled code calls
+/// it (MemRefCopy.cpp).
+extern "C" void memrefCopy(int64_t elementSize,
+                           kiln::detail::UnrankedDescriptor *source,
+                           kiln::detail::UnrankedDescriptor *target);
 
 #endif // KILN_RUNTIME_DETAIL_H

@@ -1,6 +1,6 @@
 //===- MemRef.cpp - MLIR memref descriptors for tensors -------------------===//
 
-#include "runtime/Runtime.h"
+#include "runtime/Detail.h"
 
 #include <cstring>
 
@@ -28,6 +28,23 @@ MemRefDescriptor::MemRefDescriptor(Tensor &tensor) {
   words_.push_back(tensor.offset());
   words_.insert(words_.end(), tensor.shape().begin(), tensor.shape().end());
   words_.insert(words_.end(), tensor.strides().begin(), tensor.strides().end());
+}
+
+Tensor tensorFromMemRef(DType dtype, int64_t rank, const void *descriptor) {
+  if (!descriptor || rank < 0)
+    return Tensor();
+  const auto *words = static_cast<const int64_t *>(descriptor);
+  std::vector<int64_t> shape(words + 3, words + 3 + rank);
+  Tensor result = Tensor::zeros(dtype, shape); // empty for negative sizes
+  if (result.empty() || result.numElements() == 0)
+    return result;
+  if (words[1] == 0) // no data behind a non-empty view
+    return Tensor();
+  MemRefDescriptor target(result);
+  detail::UnrankedDescriptor from{rank, const_cast<void *>(descriptor)};
+  detail::UnrankedDescriptor to{rank, target.get()};
+  memrefCopy(static_cast<int64_t>(dtypeSize(dtype)), &from, &to);
+  return result;
 }
 
 } // namespace kiln

@@ -7,21 +7,17 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "runtime/Runtime.h"
+#include "runtime/Detail.h"
 
 #include <cstdint>
 #include <cstring>
 #include <vector>
 
 namespace {
-// MLIR's UnrankedMemRefType: the rank and a pointer to a ranked descriptor
-// { char *allocated; char *aligned; int64_t offset; int64_t sizes[rank];
-//   int64_t strides[rank]; }.
-struct UnrankedDescriptor {
-  int64_t rank;
-  void *descriptor;
-};
+using kiln::detail::UnrankedDescriptor;
 
+// The ranked descriptor: { char *allocated; char *aligned; int64_t offset;
+// int64_t sizes[rank]; int64_t strides[rank]; }.
 struct RankedView {
   char *data; // aligned pointer + offset, in bytes
   const int64_t *sizes;

@@ -237,6 +237,12 @@ private:
   std::vector<int64_t> words_;
 };
 
+/// The other direction: a contiguous copy, owned by the returned tensor, of
+/// the elements a StridedMemRefType<T, rank> at \p descriptor describes
+/// (any strides and offset). An empty tensor for a null descriptor, a
+/// negative rank or size, or a null data pointer with elements.
+Tensor tensorFromMemRef(DType dtype, int64_t rank, const void *descriptor);
+
 //===----------------------------------------------------------------------===//
 // Invoking compiled functions
 //===----------------------------------------------------------------------===//

@@ -79,4 +79,42 @@ TEST(MemRefDescriptorTest, Rank4) {
     EXPECT_EQ(word(descriptor, 3 + i), expected[i]) << "word " << 3 + i;
 }
 
+TEST(TensorFromMemRefTest, CopiesAStridedViewInCOrder) {
+  // A 2x3 view with column stride 2 and an offset of 1 into 8 floats:
+  // elements 1, 3, 5 / 5, 7, 9 (row stride 4 overlaps on purpose).
+  float storage[10] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+  StridedMemRef<float, 2> view{storage, storage, 1, {2, 3}, {4, 2}};
+  Tensor t = tensorFromMemRef(DType::F32, 2, &view);
+  ASSERT_FALSE(t.empty());
+  EXPECT_EQ(t.shape(), (std::vector<int64_t>{2, 3}));
+  EXPECT_TRUE(t.isContiguous());
+  const float expected[6] = {1, 3, 5, 5, 7, 9};
+  for (int i = 0; i < 6; ++i)
+    EXPECT_EQ(t.dataAs<float>()[i], expected[i]) << "element " << i;
+  storage[1] = 100; // the tensor owns a copy
+  EXPECT_EQ(t.dataAs<float>()[0], 1);
+}
+
+TEST(TensorFromMemRefTest, RoundTripsThroughMemRefDescriptor) {
+  Tensor a = Tensor::fromVector<int64_t>({2, 2}, {1, 2, 3, 4});
+  Tensor view = a.transposed({1, 0});
+  MemRefDescriptor descriptor(view);
+  Tensor back = tensorFromMemRef(DType::I64, 2, descriptor.get());
+  EXPECT_EQ(back.toString(), "[[1, 3],\n [2, 4]]");
+}
+
+TEST(TensorFromMemRefTest, RankZeroAndBadDescriptors) {
+  double value = 2.5;
+  StridedMemRef<double, 0> scalar{&value, &value, 0};
+  EXPECT_EQ(tensorFromMemRef(DType::F64, 0, &scalar).toString(), "2.5");
+  EXPECT_TRUE(tensorFromMemRef(DType::F32, 1, nullptr).empty());
+  EXPECT_TRUE(tensorFromMemRef(DType::F32, -1, &scalar).empty());
+  StridedMemRef<float, 1> negative{nullptr, nullptr, 0, {-3}, {1}};
+  EXPECT_TRUE(tensorFromMemRef(DType::F32, 1, &negative).empty());
+  StridedMemRef<float, 1> noData{nullptr, nullptr, 0, {3}, {1}};
+  EXPECT_TRUE(tensorFromMemRef(DType::F32, 1, &noData).empty());
+  StridedMemRef<float, 1> none{nullptr, nullptr, 0, {0}, {1}};
+  EXPECT_EQ(tensorFromMemRef(DType::F32, 1, &none).numElements(), 0);
+}
+
 } // namespace
