@@ -38,18 +38,20 @@ func.func @keep_one(%x: tensor<1x1x3xf64>) -> tensor<1x4x3xf64> {
   std::vector<Tensor> out;
 
   std::vector<float> col = {1.5f, -2.0f, 3.25f};
-  ASSERT_TRUE(invokeFn(*m, "col", {Tensor::fromVector<float>({3, 1}, col)}, out));
+  ASSERT_TRUE(
+      invokeFn(*m, "col", {Tensor::fromVector<float>({3, 1}, col)}, out));
   EXPECT_TRUE(matches<float>(out[0], {3, 4},
                              {1.5f, 1.5f, 1.5f, 1.5f, -2.0f, -2.0f, -2.0f,
                               -2.0f, 3.25f, 3.25f, 3.25f, 3.25f}));
 
   std::vector<int64_t> row = {7, -8, 1LL << 40, 0};
-  ASSERT_TRUE(invokeFn(*m, "row", {Tensor::fromVector<int64_t>({1, 4}, row)},
-                       out));
-  EXPECT_TRUE(matches<int64_t>(out[0], {3, 4}, broadcastRef(row, {1, 4}, {3, 4})));
+  ASSERT_TRUE(
+      invokeFn(*m, "row", {Tensor::fromVector<int64_t>({1, 4}, row)}, out));
+  EXPECT_TRUE(
+      matches<int64_t>(out[0], {3, 4}, broadcastRef(row, {1, 4}, {3, 4})));
 
-  ASSERT_TRUE(invokeFn(*m, "one", {Tensor::fromVector<float>({1, 1}, {-0.75f})},
-                       out));
+  ASSERT_TRUE(
+      invokeFn(*m, "one", {Tensor::fromVector<float>({1, 1}, {-0.75f})}, out));
   EXPECT_TRUE(matches<float>(out[0], {5, 7}, std::vector<float>(35, -0.75f)));
 
   std::vector<double> k = {0.1, 0.2, 0.3};
@@ -91,17 +93,18 @@ func.func @chain(%x: tensor<3xf32>) -> tensor<2x4x3xf32> {
     expected.insert(expected.end(), v.begin(), v.end());
   EXPECT_TRUE(matches<int32_t>(out[0], {2, 3, 4}, expected));
 
-  ASSERT_TRUE(invokeFn(*m, "scalar", {Tensor::fromVector<double>({}, {2.5})},
-                       out));
+  ASSERT_TRUE(
+      invokeFn(*m, "scalar", {Tensor::fromVector<double>({}, {2.5})}, out));
   EXPECT_TRUE(matches<double>(out[0], {2, 3}, std::vector<double>(6, 2.5)));
 
-  ASSERT_TRUE(invokeFn(*m, "scalar_i1", {Tensor::fromVector<bool>({}, {true})},
-                       out));
+  ASSERT_TRUE(
+      invokeFn(*m, "scalar_i1", {Tensor::fromVector<bool>({}, {true})}, out));
   EXPECT_TRUE(matches<bool>(out[0], {2, 2}, {true, true, true, true}));
 
   std::vector<float> c = {1.0f, 2.0f, 3.0f};
   ASSERT_TRUE(invokeFn(*m, "chain", {Tensor::fromVector<float>({3}, c)}, out));
-  EXPECT_TRUE(matches<float>(out[0], {2, 4, 3}, broadcastRef(c, {3}, {2, 4, 3})));
+  EXPECT_TRUE(
+      matches<float>(out[0], {2, 4, 3}, broadcastRef(c, {3}, {2, 4, 3})));
 }
 
 TEST(Broadcast, LeadingAndSizeOneAtOnce) {
@@ -120,8 +123,8 @@ func.func @both_i64(%x: tensor<2x1xi64>) -> tensor<3x2x4xi64> {
   std::vector<Tensor> out;
 
   std::vector<float> x = {10.0f, 20.0f, 30.0f, 40.0f};
-  ASSERT_TRUE(invokeFn(*m, "both", {Tensor::fromVector<float>({1, 4, 1}, x)},
-                       out));
+  ASSERT_TRUE(
+      invokeFn(*m, "both", {Tensor::fromVector<float>({1, 4, 1}, x)}, out));
   // Hand-derived: element [a, b, c, d] is x[c].
   std::vector<float> expected;
   for (int a = 0; a < 2; ++a)
@@ -133,12 +136,12 @@ func.func @both_i64(%x: tensor<2x1xi64>) -> tensor<3x2x4xi64> {
   EXPECT_EQ(expected, broadcastRef(x, {1, 4, 1}, {2, 3, 4, 5}));
 
   std::vector<int64_t> y = {-5, 6};
-  ASSERT_TRUE(invokeFn(*m, "both_i64", {Tensor::fromVector<int64_t>({2, 1}, y)},
-                       out));
-  EXPECT_TRUE(matches<int64_t>(out[0], {3, 2, 4},
-                               {-5, -5, -5, -5, 6, 6, 6, 6,  //
-                                -5, -5, -5, -5, 6, 6, 6, 6,  //
-                                -5, -5, -5, -5, 6, 6, 6, 6}));
+  ASSERT_TRUE(
+      invokeFn(*m, "both_i64", {Tensor::fromVector<int64_t>({2, 1}, y)}, out));
+  EXPECT_TRUE(
+      matches<int64_t>(out[0], {3, 2, 4}, {-5, -5, -5, -5, 6, 6, 6, 6, //
+                                           -5, -5, -5, -5, 6, 6, 6, 6, //
+                                           -5, -5, -5, -5, 6, 6, 6, 6}));
 }
 
 TEST(Broadcast, FeedingElementwiseOps) {
@@ -214,32 +217,31 @@ func.func @same(%x: tensor<2x3xi32>) -> tensor<2x3xi32> {
                        {Tensor::fromVector<int64_t>({3, 1}, {1, -2, 3}),
                         Tensor::fromVector<int64_t>({1, 4}, {10, 20, 30, 40})},
                        out));
-  EXPECT_TRUE(matches<int64_t>(out[0], {3, 4},
-                               {10, 20, 30, 40, -20, -40, -60, -80, 30, 60, 90,
-                                120}));
+  EXPECT_TRUE(matches<int64_t>(
+      out[0], {3, 4}, {10, 20, 30, 40, -20, -40, -60, -80, 30, 60, 90, 120}));
 
   std::vector<double> xd = {1, 2, 3, 4, 5, 6};
   ASSERT_TRUE(invokeFn(*m, "scale",
                        {Tensor::fromVector<double>({2, 3}, xd),
                         Tensor::fromVector<double>({}, {4.0})},
                        out));
-  EXPECT_TRUE(matches<double>(out[0], {2, 3},
-                              {-0.75, -0.5, -0.25, 0.0, 0.25, 0.5}));
+  EXPECT_TRUE(
+      matches<double>(out[0], {2, 3}, {-0.75, -0.5, -0.25, 0.0, 0.25, 0.5}));
 
   std::vector<float> a = randomValues<float>(12, -1, 1, 2);
   std::vector<bool> c = {true, false, false, true};
-  ASSERT_TRUE(invokeFn(*m, "mask",
-                       {Tensor::fromVector<bool>({4}, c),
-                        Tensor::fromVector<float>({3, 4}, a)},
-                       out));
+  ASSERT_TRUE(invokeFn(
+      *m, "mask",
+      {Tensor::fromVector<bool>({4}, c), Tensor::fromVector<float>({3, 4}, a)},
+      out));
   std::vector<float> masked(12);
   for (int i = 0; i < 12; ++i)
     masked[i] = c[i % 4] ? a[i] : 0.0f;
   EXPECT_TRUE(matches<float>(out[0], {3, 4}, masked));
 
-  ASSERT_TRUE(invokeFn(*m, "same",
-                       {Tensor::fromVector<int32_t>({2, 3}, {1, 2, 3, 4, 5, 6})},
-                       out));
+  ASSERT_TRUE(
+      invokeFn(*m, "same",
+               {Tensor::fromVector<int32_t>({2, 3}, {1, 2, 3, 4, 5, 6})}, out));
   EXPECT_TRUE(matches<int32_t>(out[0], {2, 3}, {2, 4, 6, 8, 10, 12}));
 }
 

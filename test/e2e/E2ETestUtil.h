@@ -25,6 +25,8 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <limits>
 #include <memory>
 #include <sstream>
@@ -126,8 +128,8 @@ std::vector<T> randomValues(int64_t n, double lo, double hi, uint64_t seed) {
     if constexpr (std::is_floating_point_v<T>)
       v = static_cast<T>(rng.uniform(lo, hi));
     else
-      v = static_cast<T>(rng.uniformInt(static_cast<int64_t>(lo),
-                                        static_cast<int64_t>(hi)));
+      v = static_cast<T>(
+          rng.uniformInt(static_cast<int64_t>(lo), static_cast<int64_t>(hi)));
   }
   return values;
 }
@@ -190,8 +192,8 @@ template <typename T>
 std::vector<T> broadcastRef(const std::vector<T> &in,
                             const std::vector<int64_t> &inShape,
                             const std::vector<int64_t> &outShape) {
-  const int64_t lead =
-      static_cast<int64_t>(outShape.size()) - static_cast<int64_t>(inShape.size());
+  const int64_t lead = static_cast<int64_t>(outShape.size()) -
+                       static_cast<int64_t>(inShape.size());
   const std::vector<int64_t> inStrides = stridesOf(inShape);
   std::vector<T> out(static_cast<size_t>(numElementsOf(outShape)));
   for (int64_t i = 0; i < static_cast<int64_t>(out.size()); ++i) {
@@ -237,9 +239,10 @@ template <typename T> bool closeEnough(T actual, T expected, Tol tol) {
       return std::isnan(actual);
     if (std::isinf(expected) || std::isinf(actual))
       return actual == expected;
-    double diff = std::fabs(static_cast<double>(actual) -
-                            static_cast<double>(expected));
-    return diff <= tol.atol + tol.rtol * std::fabs(static_cast<double>(expected));
+    double diff =
+        std::fabs(static_cast<double>(actual) - static_cast<double>(expected));
+    return diff <=
+           tol.atol + tol.rtol * std::fabs(static_cast<double>(expected));
   } else {
     return actual == expected;
   }
@@ -248,12 +251,12 @@ template <typename T> bool closeEnough(T actual, T expected, Tol tol) {
 /// Checks dtype (deduced from T), shape and every element of `actual`;
 /// reports the first mismatching index and how many elements differ.
 template <typename T>
-::testing::AssertionResult matches(const Tensor &actual,
-                                   const std::vector<int64_t> &shape,
-                                   const std::vector<T> &expected,
-                                   Tol tol = std::is_same_v<T, float>    ? kF32
-                                             : std::is_same_v<T, double> ? kF64
-                                                                         : kExact) {
+::testing::AssertionResult
+matches(const Tensor &actual, const std::vector<int64_t> &shape,
+        const std::vector<T> &expected,
+        Tol tol = std::is_same_v<T, float>    ? kF32
+                  : std::is_same_v<T, double> ? kF64
+                                              : kExact) {
   constexpr DType dtype = DTypeOf<T>::value;
   if (actual.empty())
     return ::testing::AssertionFailure() << "result is an empty tensor";
@@ -279,8 +282,8 @@ template <typename T>
   return ::testing::AssertionFailure()
          << numBad << " of " << got.size() << " elements of "
          << typeString(dtype, shape) << " differ; first at linear index "
-         << firstBad << " " << indexString(unravel(firstBad, shape))
-         << ": got " << valueString(got[firstBad]) << ", expected "
+         << firstBad << " " << indexString(unravel(firstBad, shape)) << ": got "
+         << valueString(got[firstBad]) << ", expected "
          << valueString(expected[firstBad]) << " (rtol " << tol.rtol
          << ", atol " << tol.atol << ")\n  got      " << actual.toString()
          << "";
@@ -301,6 +304,24 @@ inline ::testing::AssertionResult contains(const std::string &haystack,
     return ::testing::AssertionSuccess();
   return ::testing::AssertionFailure()
          << "message does not contain \"" << needle << "\":\n  " << haystack;
+}
+
+/// Runs `check` (a callable returning ::testing::AssertionResult) in a
+/// death-test child process and expects it to succeed. Used for known
+/// compiler crashes: the crash fails only the calling test, not the whole
+/// binary; the child's message (or signal) is shown on failure.
+template <typename F> void expectSucceedsInChild(const char *what, F check) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(
+      {
+        ::testing::AssertionResult result = check();
+        if (!result)
+          std::fprintf(stderr, "%s\n", result.message());
+        std::fflush(stderr);
+        std::_Exit(result ? 0 : 1);
+      },
+      ::testing::ExitedWithCode(0), "")
+      << what;
 }
 
 } // namespace kiln::e2e

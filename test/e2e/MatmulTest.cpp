@@ -20,8 +20,8 @@ std::vector<T> matmulRef(const std::vector<T> &lhs, const std::vector<T> &rhs,
     const T *r = rhs.data() + b * k * n;
     for (int64_t i = 0; i < m; ++i) {
       for (int64_t j = 0; j < n; ++j) {
-        using Acc = std::conditional_t<std::is_floating_point_v<T>, double,
-                                       uint64_t>;
+        using Acc =
+            std::conditional_t<std::is_floating_point_v<T>, double, uint64_t>;
         Acc acc = 0;
         for (int64_t p = 0; p < k; ++p) {
           T a = transposeLhs ? l[p * m + i] : l[i * k + p];
@@ -70,18 +70,17 @@ func.func @tt(%a: tensor<13x7xf32>, %b: tensor<5x13xf32>) -> tensor<7x5xf32> {
   for (Case c : {Case{"nn", false, false}, Case{"tn", true, false},
                  Case{"nt", false, true}, Case{"tt", true, true}}) {
     SCOPED_TRACE(c.name);
-    std::vector<int64_t> aShape = c.tl ? std::vector<int64_t>{13, 7}
-                                       : std::vector<int64_t>{7, 13};
-    std::vector<int64_t> bShape = c.tr ? std::vector<int64_t>{5, 13}
-                                       : std::vector<int64_t>{13, 5};
+    std::vector<int64_t> aShape =
+        c.tl ? std::vector<int64_t>{13, 7} : std::vector<int64_t>{7, 13};
+    std::vector<int64_t> bShape =
+        c.tr ? std::vector<int64_t>{5, 13} : std::vector<int64_t>{13, 5};
     std::vector<Tensor> out;
     ASSERT_TRUE(invokeFn(*m, c.name,
                          {Tensor::fromVector<float>(aShape, a),
                           Tensor::fromVector<float>(bShape, b)},
                          out));
-    EXPECT_TRUE(matches<float>(out[0], {7, 5},
-                               matmulRef(a, b, 1, 7, 13, 5, c.tl, c.tr),
-                               kMatmulF32));
+    EXPECT_TRUE(matches<float>(
+        out[0], {7, 5}, matmulRef(a, b, 1, 7, 13, 5, c.tl, c.tr), kMatmulF32));
   }
 }
 
@@ -104,10 +103,11 @@ func.func @outer(%a: tensor<3x1xf64>, %b: tensor<1x2xf64>) -> tensor<3x2xf64> {
   std::unique_ptr<CompiledModule> m;
   ASSERT_TRUE(compileIR(ir, m));
   std::vector<Tensor> out;
-  ASSERT_TRUE(invokeFn(*m, "small",
-                       {Tensor::fromVector<float>({2, 3}, {1, 2, 3, 4, 5, 6}),
-                        Tensor::fromVector<float>({3, 2}, {7, 8, 9, 10, 11, 12})},
-                       out));
+  ASSERT_TRUE(
+      invokeFn(*m, "small",
+               {Tensor::fromVector<float>({2, 3}, {1, 2, 3, 4, 5, 6}),
+                Tensor::fromVector<float>({3, 2}, {7, 8, 9, 10, 11, 12})},
+               out));
   EXPECT_TRUE(matches<float>(out[0], {2, 2}, {58, 64, 139, 154}));
   ASSERT_TRUE(invokeFn(*m, "dot",
                        {Tensor::fromVector<double>({1, 4}, {1, 2, 3, 4}),
@@ -157,10 +157,10 @@ func.func @shared(%a: tensor<3x7x13xf32>, %w: tensor<13x5xf32>) -> tensor<3x7x5x
   for (Case c : {Case{"nn", false, false}, Case{"tn", true, false},
                  Case{"nt", false, true}, Case{"tt", true, true}}) {
     SCOPED_TRACE(c.name);
-    std::vector<int64_t> aShape = c.tl ? std::vector<int64_t>{3, 13, 7}
-                                       : std::vector<int64_t>{3, 7, 13};
-    std::vector<int64_t> bShape = c.tr ? std::vector<int64_t>{3, 5, 13}
-                                       : std::vector<int64_t>{3, 13, 5};
+    std::vector<int64_t> aShape =
+        c.tl ? std::vector<int64_t>{3, 13, 7} : std::vector<int64_t>{3, 7, 13};
+    std::vector<int64_t> bShape =
+        c.tr ? std::vector<int64_t>{3, 5, 13} : std::vector<int64_t>{3, 13, 5};
     std::vector<Tensor> out;
     ASSERT_TRUE(invokeFn(*m, c.name,
                          {Tensor::fromVector<float>(aShape, a),
@@ -177,11 +177,10 @@ func.func @shared(%a: tensor<3x7x13xf32>, %w: tensor<13x5xf32>) -> tensor<3x7x5x
                        {Tensor::fromVector<float>({3, 7, 13}, a),
                         Tensor::fromVector<float>({13, 5}, w)},
                        out));
-  EXPECT_TRUE(matches<float>(
-      out[0], {3, 7, 5},
-      matmulRef(a, broadcastRef(w, {13, 5}, {3, 13, 5}), 3, 7, 13, 5, false,
-                false),
-      kMatmulF32));
+  EXPECT_TRUE(matches<float>(out[0], {3, 7, 5},
+                             matmulRef(a, broadcastRef(w, {13, 5}, {3, 13, 5}),
+                                       3, 7, 13, 5, false, false),
+                             kMatmulF32));
 }
 
 TEST(Matmul, BatchedRank4) {
@@ -290,7 +289,8 @@ func.func @i64(%a: tensor<4x3xi64>, %b: tensor<3x2xi64>) -> tensor<4x2xi64> {
                                matmulRef(ab, bb, 2, 5, 7, 3, false, true)));
 
   // Large i64 values that would overflow 32-bit accumulation.
-  std::vector<int64_t> al = {1LL << 33, 1, -1, 2, 3, 4, -5, 6, 7, 8, 9, 1LL << 40};
+  std::vector<int64_t> al = {1LL << 33, 1, -1, 2, 3, 4,
+                             -5,        6, 7,  8, 9, 1LL << 40};
   std::vector<int64_t> bl = {3, -1, 1LL << 20, 2, 5, 7};
   ASSERT_TRUE(invokeFn(*m, "i64",
                        {Tensor::fromVector<int64_t>({4, 3}, al),
@@ -299,6 +299,36 @@ func.func @i64(%a: tensor<4x3xi64>, %b: tensor<3x2xi64>) -> tensor<4x2xi64> {
   EXPECT_TRUE(matches<int64_t>(out[0], {4, 2},
                                matmulRef(al, bl, 1, 4, 3, 2, false, false)));
   EXPECT_EQ(out[0].dataAs<int64_t>()[0], 3 * (1LL << 33) + (1LL << 20) - 5);
+}
+
+TEST(Matmul, LargerChained) {
+  // Two chained products with K = 300 and 70, then a reduction.
+  const char *ir = R"(
+func.func @chain(%a: tensor<64x300xf32>, %b: tensor<300x70xf32>, %c: tensor<33x70xf32>)
+    -> (tensor<64x70xf32>, tensor<64x33xf32>) {
+  %ab = kiln.matmul %a, %b : tensor<64x300xf32>, tensor<300x70xf32> -> tensor<64x70xf32>
+  %abc = kiln.matmul %ab, %c {transpose_rhs} : tensor<64x70xf32>, tensor<33x70xf32> -> tensor<64x33xf32>
+  return %ab, %abc : tensor<64x70xf32>, tensor<64x33xf32>
+}
+)";
+  std::unique_ptr<CompiledModule> m;
+  ASSERT_TRUE(compileIR(ir, m));
+  std::vector<float> a = randomValues<float>(64 * 300, -1, 1, 51);
+  std::vector<float> b = randomValues<float>(300 * 70, -1, 1, 52);
+  std::vector<float> c = randomValues<float>(33 * 70, -1, 1, 53);
+  std::vector<Tensor> out;
+  ASSERT_TRUE(invokeFn(*m, "chain",
+                       {Tensor::fromVector<float>({64, 300}, a),
+                        Tensor::fromVector<float>({300, 70}, b),
+                        Tensor::fromVector<float>({33, 70}, c)},
+                       out));
+  ASSERT_EQ(out.size(), 2u);
+  std::vector<float> ab = matmulRef(a, b, 1, 64, 300, 70, false, false);
+  // Sums of 300 products of magnitude <= 1: absolute error ~1e-5.
+  EXPECT_TRUE(matches<float>(out[0], {64, 70}, ab, Tol{1e-4, 1e-4}));
+  EXPECT_TRUE(matches<float>(out[1], {64, 33},
+                             matmulRef(ab, c, 1, 64, 70, 33, false, true),
+                             Tol{1e-4, 1e-3}));
 }
 
 } // namespace

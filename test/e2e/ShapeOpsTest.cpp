@@ -11,10 +11,9 @@ namespace {
 
 /// result.shape[i] = in.shape[perm[i]]; result[idx] = in[idx permuted back].
 template <typename T>
-std::vector<T> transposeRef(const std::vector<T> &in,
-                            const std::vector<int64_t> &shape,
-                            const std::vector<int64_t> &perm,
-                            std::vector<int64_t> &outShape) {
+std::vector<T>
+transposeRef(const std::vector<T> &in, const std::vector<int64_t> &shape,
+             const std::vector<int64_t> &perm, std::vector<int64_t> &outShape) {
   outShape.clear();
   for (int64_t p : perm)
     outShape.push_back(shape[p]);
@@ -31,12 +30,10 @@ std::vector<T> transposeRef(const std::vector<T> &in,
 }
 
 template <typename T>
-std::vector<T> sliceRef(const std::vector<T> &in,
-                        const std::vector<int64_t> &shape,
-                        const std::vector<int64_t> &start,
-                        const std::vector<int64_t> &limit,
-                        const std::vector<int64_t> &stride,
-                        std::vector<int64_t> &outShape) {
+std::vector<T>
+sliceRef(const std::vector<T> &in, const std::vector<int64_t> &shape,
+         const std::vector<int64_t> &start, const std::vector<int64_t> &limit,
+         const std::vector<int64_t> &stride, std::vector<int64_t> &outShape) {
   outShape.clear();
   for (size_t d = 0; d < shape.size(); ++d)
     outShape.push_back((limit[d] - start[d] + stride[d] - 1) / stride[d]);
@@ -131,8 +128,8 @@ func.func @of_constant() -> tensor<3x2xf32> {
   std::vector<Tensor> out;
 
   std::vector<float> x = iota(24, 1);
-  ASSERT_TRUE(invokeFn(*m, "shapes", {Tensor::fromVector<float>({2, 3, 4}, x)},
-                       out));
+  ASSERT_TRUE(
+      invokeFn(*m, "shapes", {Tensor::fromVector<float>({2, 3, 4}, x)}, out));
   ASSERT_EQ(out.size(), 4u);
   EXPECT_TRUE(matches<float>(out[0], {6, 4}, x, kExact));
   EXPECT_TRUE(matches<float>(out[1], {24}, x, kExact));
@@ -144,13 +141,14 @@ func.func @of_constant() -> tensor<3x2xf32> {
   EXPECT_TRUE(matches<double>(out[0], {}, {-6.25}));
 
   ASSERT_TRUE(invokeFn(*m, "from_scalar",
-                       {Tensor::fromVector<int64_t>({}, {INT64_MIN + 3})}, out));
+                       {Tensor::fromVector<int64_t>({}, {INT64_MIN + 3})},
+                       out));
   EXPECT_TRUE(matches<int64_t>(out[0], {1, 1, 1}, {INT64_MIN + 3}));
 
   ASSERT_TRUE(invokeFn(*m, "through_scalar",
                        {Tensor::fromVector<float>({1}, {1.0f})}, out));
-  EXPECT_TRUE(matches<float>(out[0], {2, 2},
-                             std::vector<float>(4, 2.71828183f), kF32Math));
+  EXPECT_TRUE(matches<float>(out[0], {2, 2}, std::vector<float>(4, 2.71828183f),
+                             kF32Math));
 
   ASSERT_TRUE(invokeFn(*m, "chain",
                        {Tensor::fromVector<int32_t>({6}, {1, 2, 3, 4, 5, 6})},
@@ -188,12 +186,13 @@ func.func @sym(%x: tensor<4x4xi64>) -> (tensor<4x4xi64>, tensor<4x4xi64>) {
   std::vector<float> x = iota(15);
   ASSERT_TRUE(invokeFn(*m, "t", {Tensor::fromVector<float>({3, 5}, x)}, out));
   // Hand-derived: row j of the result is column j of x.
-  EXPECT_TRUE(matches<float>(out[0], {5, 3},
-                             {0, 5, 10, 1, 6, 11, 2, 7, 12, 3, 8, 13, 4, 9, 14}));
+  EXPECT_TRUE(matches<float>(
+      out[0], {5, 3}, {0, 5, 10, 1, 6, 11, 2, 7, 12, 3, 8, 13, 4, 9, 14}));
 
-  std::vector<int64_t> s = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
-  ASSERT_TRUE(invokeFn(*m, "sym", {Tensor::fromVector<int64_t>({4, 4}, s)},
-                       out));
+  std::vector<int64_t> s = {1, 2,  3,  4,  5,  6,  7,  8,
+                            9, 10, 11, 12, 13, 14, 15, 16};
+  ASSERT_TRUE(
+      invokeFn(*m, "sym", {Tensor::fromVector<int64_t>({4, 4}, s)}, out));
   ASSERT_EQ(out.size(), 2u);
   std::vector<int64_t> sym(16);
   for (int i = 0; i < 4; ++i)
@@ -237,8 +236,8 @@ func.func @compute(%x: tensor<2x3x4xf32>) -> tensor<4x3x2xf32> {
   std::vector<int32_t> x(24);
   for (int i = 0; i < 24; ++i)
     x[i] = i * 7 - 50;
-  ASSERT_TRUE(invokeFn(*m, "perms", {Tensor::fromVector<int32_t>({2, 3, 4}, x)},
-                       out));
+  ASSERT_TRUE(
+      invokeFn(*m, "perms", {Tensor::fromVector<int32_t>({2, 3, 4}, x)}, out));
   ASSERT_EQ(out.size(), 6u);
   const std::vector<std::vector<int64_t>> perms = {
       {0, 1, 2}, {0, 2, 1}, {1, 0, 2}, {1, 2, 0}, {2, 0, 1}, {2, 1, 0}};
@@ -249,7 +248,8 @@ func.func @compute(%x: tensor<2x3x4xf32>) -> tensor<4x3x2xf32> {
         << "permutation " << indexString(perms[p]);
   }
   // Hand-derived spot check: [2,0,1] puts x[a][b][c] at [c][a][b].
-  EXPECT_EQ(out[4].dataAs<int32_t>()[(3 * 2 + 1) * 3 + 2], x[(1 * 3 + 2) * 4 + 3]);
+  EXPECT_EQ(out[4].dataAs<int32_t>()[(3 * 2 + 1) * 3 + 2],
+            x[(1 * 3 + 2) * 4 + 3]);
 
   std::vector<double> x4 = randomValues<double>(120, -1, 1, 44);
   ASSERT_TRUE(invokeFn(*m, "four",
@@ -259,8 +259,8 @@ func.func @compute(%x: tensor<2x3x4xf32>) -> tensor<4x3x2xf32> {
   EXPECT_TRUE(matches<double>(out[0], shape4, e4, kExact));
 
   std::vector<float> xf = randomValues<float>(24, -2, 2, 45);
-  ASSERT_TRUE(invokeFn(*m, "compute",
-                       {Tensor::fromVector<float>({2, 3, 4}, xf)}, out));
+  ASSERT_TRUE(
+      invokeFn(*m, "compute", {Tensor::fromVector<float>({2, 3, 4}, xf)}, out));
   std::vector<int64_t> shape3;
   std::vector<float> t3 = transposeRef(xf, {2, 3, 4}, {2, 1, 0}, shape3);
   for (float &v : t3)
@@ -313,8 +313,8 @@ func.func @computed(%a: tensor<2x3xf32>) -> tensor<4x3xf32> {
                         Tensor::fromVector<float>({1, 3}, b),
                         Tensor::fromVector<float>({4, 3}, c)},
                        out));
-  std::vector<float> e0 = concatRef<float>({a, b, c}, {{2, 3}, {1, 3}, {4, 3}},
-                                           0, shape);
+  std::vector<float> e0 =
+      concatRef<float>({a, b, c}, {{2, 3}, {1, 3}, {4, 3}}, 0, shape);
   EXPECT_TRUE(matches<float>(out[0], shape, e0));
   // Along axis 0 it is plain concatenation of the buffers.
   std::vector<float> flat = a;
@@ -322,7 +322,8 @@ func.func @computed(%a: tensor<2x3xf32>) -> tensor<4x3xf32> {
   flat.insert(flat.end(), c.begin(), c.end());
   EXPECT_EQ(e0, flat);
 
-  std::vector<int64_t> ai = {1, 2}, bi = {10, 11, 12, 20, 21, 22}, ci = {-1, -2, -3, -4};
+  std::vector<int64_t> ai = {1, 2}, bi = {10, 11, 12, 20, 21, 22},
+                       ci = {-1, -2, -3, -4};
   ASSERT_TRUE(invokeFn(*m, "axis1",
                        {Tensor::fromVector<int64_t>({2, 1}, ai),
                         Tensor::fromVector<int64_t>({2, 3}, bi),
@@ -352,9 +353,10 @@ func.func @computed(%a: tensor<2x3xf32>) -> tensor<4x3xf32> {
   EXPECT_TRUE(matches<bool>(out[2], {5}, {true, false, true, false, true}));
 
   std::vector<float> x = {1, -2, 3, -4, 5, -6};
-  ASSERT_TRUE(invokeFn(*m, "computed", {Tensor::fromVector<float>({2, 3}, x)},
-                       out));
-  EXPECT_TRUE(matches<float>(out[0], {4, 3}, {1, 0, 3, 0, 5, 0, 0, 2, 0, 4, 0, 6}));
+  ASSERT_TRUE(
+      invokeFn(*m, "computed", {Tensor::fromVector<float>({2, 3}, x)}, out));
+  EXPECT_TRUE(
+      matches<float>(out[0], {4, 3}, {1, 0, 3, 0, 5, 0, 0, 2, 0, 4, 0, 6}));
 }
 
 //===----------------------------------------------------------------------===//
@@ -403,33 +405,33 @@ func.func @edges(%x: tensor<3x4xi32>) -> (tensor<3x4xi32>, tensor<1x1xi32>, tens
   std::vector<int64_t> shape;
 
   std::vector<float> x = iota(40);
-  ASSERT_TRUE(invokeFn(*m, "direct", {Tensor::fromVector<float>({5, 8}, x)},
-                       out));
+  ASSERT_TRUE(
+      invokeFn(*m, "direct", {Tensor::fromVector<float>({5, 8}, x)}, out));
   // Hand-derived: rows 1, 3; columns 2, 4, 6.
   EXPECT_TRUE(matches<float>(out[0], {2, 3}, {10, 12, 14, 26, 28, 30}));
 
   std::vector<int64_t> xi(24);
   for (int i = 0; i < 24; ++i)
     xi[i] = 1000 + i;
-  ASSERT_TRUE(invokeFn(*m, "two", {Tensor::fromVector<int64_t>({4, 6}, xi)},
-                       out));
+  ASSERT_TRUE(
+      invokeFn(*m, "two", {Tensor::fromVector<int64_t>({4, 6}, xi)}, out));
   ASSERT_EQ(out.size(), 2u);
-  EXPECT_TRUE(matches<int64_t>(out[0], {2, 6},
-                               sliceRef(xi, {4, 6}, {1, 0}, {3, 6}, {1, 1}, shape)));
-  EXPECT_TRUE(matches<int64_t>(out[1], {4, 2},
-                               {1001, 1004, 1007, 1010, 1013, 1016, 1019, 1022}));
+  EXPECT_TRUE(matches<int64_t>(
+      out[0], {2, 6}, sliceRef(xi, {4, 6}, {1, 0}, {3, 6}, {1, 1}, shape)));
+  EXPECT_TRUE(matches<int64_t>(
+      out[1], {4, 2}, {1001, 1004, 1007, 1010, 1013, 1016, 1019, 1022}));
 
   std::vector<double> xd = randomValues<double>(105, -3, 3, 99);
-  ASSERT_TRUE(invokeFn(*m, "three",
-                       {Tensor::fromVector<double>({3, 5, 7}, xd)}, out));
+  ASSERT_TRUE(
+      invokeFn(*m, "three", {Tensor::fromVector<double>({3, 5, 7}, xd)}, out));
   std::vector<double> e3 =
       sliceRef(xd, {3, 5, 7}, {0, 1, 2}, {3, 5, 7}, {2, 2, 3}, shape);
   EXPECT_EQ(shape, (std::vector<int64_t>{2, 2, 2}));
   EXPECT_TRUE(matches<double>(out[0], shape, e3, kExact));
 
   std::vector<float> xf = randomValues<float>(24, -2, 2, 98);
-  ASSERT_TRUE(invokeFn(*m, "compute", {Tensor::fromVector<float>({4, 6}, xf)},
-                       out));
+  ASSERT_TRUE(
+      invokeFn(*m, "compute", {Tensor::fromVector<float>({4, 6}, xf)}, out));
   ASSERT_EQ(out.size(), 2u);
   std::vector<float> sa = sliceRef(xf, {4, 6}, {0, 0}, {4, 6}, {2, 2}, shape);
   std::vector<float> sb = sliceRef(xf, {4, 6}, {1, 1}, {4, 6}, {2, 2}, shape);
@@ -440,8 +442,8 @@ func.func @edges(%x: tensor<3x4xi32>) -> (tensor<3x4xi32>, tensor<1x1xi32>, tens
   EXPECT_TRUE(matches<float>(out[1], {6}, sb));
 
   std::vector<int32_t> x34 = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11};
-  ASSERT_TRUE(invokeFn(*m, "edges", {Tensor::fromVector<int32_t>({3, 4}, x34)},
-                       out));
+  ASSERT_TRUE(
+      invokeFn(*m, "edges", {Tensor::fromVector<int32_t>({3, 4}, x34)}, out));
   ASSERT_EQ(out.size(), 3u);
   EXPECT_TRUE(matches<int32_t>(out[0], {3, 4}, x34));
   EXPECT_TRUE(matches<int32_t>(out[1], {1, 1}, {11}));
