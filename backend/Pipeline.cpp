@@ -33,6 +33,7 @@ void kiln::buildLoweringPipeline(OpPassManager &pm, Stage stage) {
   // owns every buffer it passes in or gets back. Intermediates are heap
   // allocations (memref.alloc -> malloc), freed by the deallocation
   // pipeline, so large graphs never touch the stack.
+  pm.addNestedPass<func::FuncOp>(createKilnCopyRepeatedResults());
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
   bufferize.functionBoundaryTypeConversion =
@@ -58,6 +59,7 @@ void kiln::buildLoweringPipeline(OpPassManager &pm, Stage stage) {
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertIndexToLLVMPass());
   pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createKilnFinalizeEntryPoints());
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
 }

@@ -13,7 +13,9 @@
 
 // The public function: three memref descriptors (x, w, and the result as an
 // out-parameter), expanded to pointers and sizes, and no result.
-// CHECK-LABEL: llvm.func @mlp(
+// The body is renamed _kiln_mlp so that user names never clash with C
+// library symbols; only the C interface keeps the name.
+// CHECK-LABEL: llvm.func internal @_kiln_mlp(
 // CHECK-SAME: %{{[a-z0-9]+}}: !llvm.ptr, %{{[a-z0-9]+}}: !llvm.ptr, %{{[a-z0-9]+}}: i64, %{{[a-z0-9]+}}: i64, %{{[a-z0-9]+}}: i64, %{{[a-z0-9]+}}: i64, %{{[a-z0-9]+}}: i64,
 // CHECK-SAME: %{{[a-z0-9]+}}: !llvm.ptr, %{{[a-z0-9]+}}: !llvm.ptr, %{{[a-z0-9]+}}: i64, %{{[a-z0-9]+}}: i64, %{{[a-z0-9]+}}: i64, %{{[a-z0-9]+}}: i64, %{{[a-z0-9]+}}: i64,
 // CHECK-SAME: %{{[a-z0-9]+}}: !llvm.ptr, %{{[a-z0-9]+}}: !llvm.ptr, %{{[a-z0-9]+}}: i64, %{{[a-z0-9]+}}: i64, %{{[a-z0-9]+}}: i64, %{{[a-z0-9]+}}: i64, %{{[a-z0-9]+}}: i64)
@@ -40,7 +42,7 @@
 // CHECK: llvm.load %[[X]] : !llvm.ptr -> !llvm.struct<(ptr, ptr, i64, array<2 x i64>, array<2 x i64>)>
 // CHECK: llvm.load %[[W]] : !llvm.ptr -> !llvm.struct<(ptr, ptr, i64, array<2 x i64>, array<2 x i64>)>
 // CHECK: llvm.load %[[OUT]] : !llvm.ptr -> !llvm.struct<(ptr, ptr, i64, array<2 x i64>, array<2 x i64>)>
-// CHECK: llvm.call @mlp({{.*}}) : ({{.*}}) -> ()
+// CHECK: llvm.call @_kiln_mlp({{.*}}) : ({{.*}}) -> ()
 // CHECK-NEXT: llvm.return{{$}}
 // CHECK-NEXT: }
 func.func @mlp(%x: tensor<1024x1024xf32>, %w: tensor<1024x1024xf32>)

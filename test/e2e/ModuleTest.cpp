@@ -77,16 +77,13 @@ func.func @views(%x: tensor<2x3xf32>) -> (tensor<2x3xf32>, tensor<6xf32>, tensor
   EXPECT_TRUE(matches<float>(out[2], {1, 3}, {-4, -5, -6}));
 }
 
-// KNOWN BUG (see the report): returning one computed value twice crashes the
-// compiler (SIGSEGV in bufferization::promoteBufferResultsToOutParams, which
-// the Kiln pipeline runs with hoistStaticAllocs = true; without that option
-// the pass emits two copies and works. Likely the alloc is replaced by the
-// first out-parameter and erased, then visited again for the second).
-// Runs in a death-test child so that the crash fails only this test.
+// Regression: returning one computed value twice used to crash
+// buffer-results-to-out-params (hoist-static-allocs); kiln-copy-repeated-
+// results now gives each result its own tensor. Runs in a child process so
+// that a crash fails only this test.
 TEST(ModuleDeathTest, SameComputedValueReturnedTwice) {
   expectSucceedsInChild(
-      "KNOWN BUG: returning one computed value twice crashes the compiler",
-      []() -> ::testing::AssertionResult {
+      "returning one computed value twice", []() -> ::testing::AssertionResult {
         const char *ir = R"(
 func.func @dup(%x: tensor<3xf32>) -> (tensor<3xf32>, tensor<3xf32>) {
   %n = kiln.neg %x : tensor<3xf32>
@@ -174,31 +171,64 @@ func.func @scale(%x: tensor<3x2xf32>, %y: tensor<3x2xf32>) -> tensor<3x2xf32> {
   }
 }
 
-// KNOWN BUG (see the report): an entry function named like a C library
-// function that the lowered code calls (here `exp`, which the f64 kiln.exp
-// lowers to) is linked in its place, so `kiln.exp` calls the Kiln function
-// itself: infinite recursion and a stack overflow (SIGSEGV). The same happens
-// with `pow` (f64 kiln.pow), `log`, `tanh`...; `malloc`/`free` fail to link
-// instead. Runs in a death-test child so that the crash fails only this test.
+// Regression: a Kiln function named like a C library function that the
+// generated code calls (`exp` for f64 kiln.exp, `pow`, `malloc`, `free`,
+// `memrefCopy`) used to replace it (infinite recursion, or a failed link).
+// kiln-mark-entry-points now renames every function internally. Runs in a
+// child process so that a crash fails only this test.
 TEST(ModuleDeathTest, EntryFunctionNamedLikeLibmFunction) {
   expectSucceedsInChild(
-      "KNOWN BUG: an entry function named `exp` replaces libm's exp",
+      "entry functions named like C library functions",
       []() -> ::testing::AssertionResult {
         const char *ir = R"(
 func.func @exp(%x: tensor<3xf64>) -> tensor<3xf64> {
   %e = kiln.exp %x : tensor<3xf64>
   return %e : tensor<3xf64>
 }
+func.func @pow(%x: tensor<3xf64>) -> tensor<3xf64> {
+  %p = kiln.pow %x, %x : tensor<3xf64>
+  return %p : tensor<3xf64>
+}
+func.func @malloc(%x: tensor<3xf64>) -> tensor<3xf64> {
+  %e = kiln.exp %x : tensor<3xf64>
+  %t = kiln.slice %e start [1] limit [3] stride [1] : tensor<3xf64> -> tensor<2xf64>
+  %c = kiln.concat %t, %x axis 0 : tensor<2xf64>, tensor<3xf64> -> tensor<5xf64>
+  %s = kiln.slice %c start [0] limit [5] stride [2] : tensor<5xf64> -> tensor<3xf64>
+  return %s : tensor<3xf64>
+}
+func.func @free(%x: tensor<3xf64>) -> tensor<3xf64> {
+  %m = func.call @malloc(%x) : (tensor<3xf64>) -> tensor<3xf64>
+  return %m : tensor<3xf64>
+}
+func.func @memrefCopy(%x: tensor<3xf64>) -> tensor<3xf64> {
+  %s = kiln.slice %x start [0] limit [3] stride [1] : tensor<3xf64> -> tensor<3xf64>
+  return %s : tensor<3xf64>
+}
 )";
         std::unique_ptr<CompiledModule> m;
         if (auto r = compileIR(ir, m); !r)
           return r;
+        Tensor x = Tensor::fromVector<double>({3}, {0, 1, -1});
+        double e = std::exp(1.0), ie = std::exp(-1.0);
         std::vector<Tensor> out;
-        if (auto r = invokeFn(
-                *m, "exp", {Tensor::fromVector<double>({3}, {0, 1, -1})}, out);
-            !r)
+        if (auto r = invokeFn(*m, "exp", {x}, out); !r)
           return r;
-        return matches<double>(out[0], {3}, {1, std::exp(1.0), std::exp(-1.0)});
+        if (auto r = matches<double>(out[0], {3}, {1, e, ie}); !r)
+          return r;
+        if (auto r = invokeFn(*m, "pow", {x}, out); !r)
+          return r;
+        if (auto r = matches<double>(out[0], {3}, {1, 1, -1}); !r)
+          return r;
+        // concat(exp(x)[1:3], x)[::2] = [e, 0, -1]
+        for (const char *name : {"malloc", "free"}) {
+          if (auto r = invokeFn(*m, name, {x}, out); !r)
+            return r;
+          if (auto r = matches<double>(out[0], {3}, {e, 0, -1}); !r)
+            return r << " (" << name << ")";
+        }
+        if (auto r = invokeFn(*m, "memrefCopy", {x}, out); !r)
+          return r;
+        return matches<double>(out[0], {3}, {0, 1, -1});
       });
 }
 

@@ -26,7 +26,7 @@ func.func @scale(%x: tensor<4xf32>, %s: tensor<f32>) -> tensor<4xf32> {
 // LINALG: linalg.generic
 // LINALG: arith.mulf
 
-// LLVMD: llvm.func @scale
+// LLVMD: llvm.func internal @_kiln_scale
 // LLVMD: llvm.func @_mlir_ciface_scale(%{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr)
 // LLVMD-NOT: func.func
 
@@ -35,7 +35,8 @@ func.func @scale(%x: tensor<4xf32>, %s: tensor<f32>) -> tensor<4xf32> {
 // ASM: _mlir_ciface_scale:
 // ASM: .size _mlir_ciface_scale
 
+// OBJ-NOT: T _kiln_scale
 // OBJ: T _mlir_ciface_scale
-// OBJ: T scale
+// OBJ-NOT: T _kiln_scale
 
 // AFTER: IR Dump After KilnLowerToLinalg
