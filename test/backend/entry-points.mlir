@@ -1,0 +1,30 @@
+// kiln-mark-entry-points renames every function body to _kiln_<name> (no
+// clash with C library symbols such as `exp`), asks for a C interface on
+// public ones and drops kiln.name; kiln-finalize-entry-points, after the LLVM
+// lowering, names the C interfaces back and makes the bodies internal.
+// RUN: kiln-opt %s --kiln-mark-entry-points | FileCheck %s --check-prefix=MARK
+// RUN: kiln-opt %s --kiln-lower-to-llvm | FileCheck %s --check-prefix=FINAL
+
+func.func private @helper(%x: memref<3xf32>) {
+  return
+}
+func.func @exp(%x: memref<3xf32> {kiln.name = "x"}) {
+  call @helper(%x) : (memref<3xf32>) -> ()
+  return
+}
+func.func private @declared(%x: memref<3xf32>)
+
+// MARK-LABEL: func.func private @_kiln_helper(
+// MARK-LABEL: func.func @_kiln_exp(
+// MARK-SAME: %{{.*}}: memref<3xf32>)
+// MARK-SAME: attributes {llvm.emit_c_interface}
+// MARK: call @_kiln_helper(
+// MARK-NOT: kiln.name
+// A declaration is an external symbol: its name stays.
+// MARK: func.func private @declared(
+
+// FINAL-DAG: llvm.func internal @_kiln_helper(
+// FINAL-DAG: llvm.func internal @_kiln_exp(
+// FINAL-DAG: llvm.func @_mlir_ciface_exp(%{{.*}}: !llvm.ptr)
+// FINAL-DAG: llvm.func @declared(
+// FINAL-NOT: @_mlir_ciface__kiln_
