@@ -437,17 +437,14 @@ struct MatmulLowering : OpConversionPattern<MatmulOp> {
 
     // Collapse B1 x B2 x ... into one batch dimension.
     RankedTensorType resultType = out;
+    SmallVector<ReassociationIndices> batchReassoc(3);
     if (rank > 3) {
-      SmallVector<ReassociationIndices> reassoc(3);
       for (int64_t i = 0; i < rank - 2; ++i)
-        reassoc[0].push_back(i);
-      reassoc[1] = {rank - 2};
-      reassoc[2] = {rank - 1};
-      auto collapse = [&](Value v) -> Value {
-        return tensor::CollapseShapeOp::create(rewriter, loc, v, reassoc);
-      };
-      lhs = collapse(lhs);
-      rhs = collapse(rhs);
+        batchReassoc[0].push_back(i);
+      batchReassoc[1] = {rank - 2};
+      batchReassoc[2] = {rank - 1};
+      lhs = tensor::CollapseShapeOp::create(rewriter, loc, lhs, batchReassoc);
+      rhs = tensor::CollapseShapeOp::create(rewriter, loc, rhs, batchReassoc);
       int64_t batch = 1;
       for (int64_t i = 0; i < rank - 2; ++i)
         batch *= out.getDimSize(i);
@@ -489,15 +486,9 @@ struct MatmulLowering : OpConversionPattern<MatmulOp> {
       mm.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps));
       result = mm.getResult(0);
     }
-    if (rank > 3) {
-      SmallVector<ReassociationIndices> reassoc(3);
-      for (int64_t i = 0; i < rank - 2; ++i)
-        reassoc[0].push_back(i);
-      reassoc[1] = {rank - 2};
-      reassoc[2] = {rank - 1};
-      result =
-          tensor::ExpandShapeOp::create(rewriter, loc, out, result, reassoc);
-    }
+    if (rank > 3)
+      result = tensor::ExpandShapeOp::create(rewriter, loc, out, result,
+                                             batchReassoc);
     rewriter.replaceOp(op, result);
     return success();
   }

@@ -111,13 +111,11 @@ static void printOperandsWithTypes(OpAsmPrinter &p, Operation *op,
   p.printOperands(op->getOperands());
   p.printOptionalAttrDict(op->getAttrs(), elided);
   p << " : ";
-  auto types = op->getOperandTypes();
-  bool shared = llvm::all_equal(llvm::drop_begin(types, numLeading));
-  llvm::interleaveComma(
-      shared ? llvm::to_vector(llvm::make_range(types.begin(),
-                                                types.begin() + numLeading + 1))
-             : llvm::to_vector(types),
-      p);
+  // One type for the shared operands when they agree.
+  auto types = llvm::to_vector(op->getOperandTypes());
+  if (llvm::all_equal(ArrayRef<Type>(types).drop_front(numLeading)))
+    types.resize(numLeading + 1);
+  llvm::interleaveComma(types, p);
 }
 
 /// Infers the result type of a just-parsed op from its operands.
