@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "E2ETestUtil.h"
 #include "backend/Backend.h"
 #include "frontend/Frontend.h"
 
@@ -22,17 +23,6 @@
 #include <string>
 
 namespace {
-struct Rng {
-  uint64_t state;
-  uint64_t next() {
-    uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
-  size_t below(size_t n) { return n == 0 ? 0 : next() % n; }
-};
-
 class MalformedInput : public ::testing::Test {
 protected:
   MalformedInput() {
@@ -84,18 +74,19 @@ protected:
 
   /// Replaces a character with one that matters to the syntax, deletes a
   /// short span, or duplicates one.
-  static std::string mutate(std::string text, Rng &rng) {
+  static std::string mutate(std::string text, kiln::e2e::Rng &rng) {
     static const char interesting[] = "0123456789x[]{}(),:%-?<>=";
-    size_t at = rng.below(text.size());
-    switch (rng.below(3)) {
+    auto below = [&](size_t n) { return static_cast<size_t>(rng.next() % n); };
+    size_t at = below(text.size());
+    switch (below(3)) {
     case 0:
-      text[at] = interesting[rng.below(sizeof(interesting) - 1)];
+      text[at] = interesting[below(sizeof(interesting) - 1)];
       break;
     case 1:
-      text.erase(at, 1 + rng.below(8));
+      text.erase(at, 1 + below(8));
       break;
     default:
-      text.insert(at, text.substr(at, 1 + rng.below(8)));
+      text.insert(at, text.substr(at, 1 + below(8)));
       break;
     }
     return text;
@@ -120,7 +111,7 @@ TEST_F(MalformedInput, TruncatedAndMutatedIRNeverCrashes) {
   std::string ops = readSource("test/ir/ops.mlir");
   ASSERT_FALSE(ops.empty());
   std::string generic = genericForm(ops);
-  Rng rng{2026};
+  kiln::e2e::Rng rng(2026);
   int compiled = 0, attempts = 0;
   for (const std::string &text : {ops, generic}) {
     for (size_t n = 0; n < text.size(); n += 97, ++attempts)
