@@ -123,8 +123,32 @@ Value scalarFor(MaxOp, OpBuilder &b, Location l, ValueRange a) {
 Value scalarFor(MinOp, OpBuilder &b, Location l, ValueRange a) {
   return floatOrInt<arith::MinimumFOp, arith::MinSIOp>(b, l, a);
 }
+/// Integer power. A negative exponent gives the truncated reciprocal: 1 for
+/// base 1, +-1 for base -1 (by parity), 0 otherwise, including base 0 (as
+/// integer division by zero gives 0).
+Value safeIntPow(OpBuilder &b, Location loc, Value x, Value n) {
+  Type type = x.getType();
+  Value zero = constantLike(b, loc, type, 0);
+  Value one = constantLike(b, loc, type, 1);
+  Value minusOne = constantLike(b, loc, type, -1);
+  using P = arith::CmpIPredicate;
+  Value negative = arith::CmpIOp::create(b, loc, P::slt, n, zero);
+  Value oddN = arith::CmpIOp::create(
+      b, loc, P::ne, arith::AndIOp::create(b, loc, n, one), zero);
+  Value isOne = arith::CmpIOp::create(b, loc, P::eq, x, one);
+  Value isMinusOne = arith::CmpIOp::create(b, loc, P::eq, x, minusOne);
+  Value signOfMinusOne = arith::SelectOp::create(b, loc, oddN, minusOne, one);
+  Value reciprocal = arith::SelectOp::create(
+      b, loc, isOne, one,
+      arith::SelectOp::create(b, loc, isMinusOne, signOfMinusOne, zero));
+  Value power = math::IPowIOp::create(b, loc, x, n);
+  return arith::SelectOp::create(b, loc, negative, reciprocal, power);
+}
+
 Value scalarFor(PowOp, OpBuilder &b, Location l, ValueRange a) {
-  return floatOrInt<math::PowFOp, math::IPowIOp>(b, l, a);
+  if (isFloat(a[0].getType()))
+    return math::PowFOp::create(b, l, a[0], a[1]);
+  return safeIntPow(b, l, a[0], a[1]);
 }
 Value scalarFor(NegOp, OpBuilder &b, Location l, ValueRange a) {
   if (isFloat(a[0].getType()))

@@ -67,7 +67,9 @@ def Kiln_MaxOp : Kiln_BinaryOp<"max", Kiln_NumericTensor,
 def Kiln_MinOp : Kiln_BinaryOp<"min", Kiln_NumericTensor,
     "minimum (floats: NaN propagates)">;
 def Kiln_PowOp : Kiln_BinaryOp<"pow", Kiln_NumericTensor,
-    "power `lhs ^ rhs`">;
+    "power `lhs ^ rhs` (integers: overflow wraps; a negative exponent "
+    "gives the reciprocal truncated toward zero: 1 for base 1, +-1 for "
+    "base -1, 0 for any other base)">;
 
 def Kiln_CompareOp : Kiln_Op<"compare", [Pure, InferTypeOpAdaptor]> {
   let summary = "Elementwise comparison producing i1";

@@ -150,7 +150,10 @@ func.func @min_i32(%a: tensor<4xi32>, %b: tensor<4xi32>) -> tensor<4xi32> {
 // CHECK-LABEL: func.func @pow_i32
 // CHECK: linalg.generic
 // CHECK-NEXT: ^bb0(%[[X:[a-z0-9_]+]]: i32, %[[Y:[a-z0-9_]+]]: i32, %{{[a-z0-9_]+}}: i32):
-// CHECK-NEXT: %[[V:.*]] = math.ipowi %[[X]], %[[Y]] : i32
+// A negative exponent selects the truncated reciprocal (1, +-1 or 0).
+// CHECK: %[[NEG:.*]] = arith.cmpi slt, %[[Y]], %{{.*}} : i32
+// CHECK: %[[P:.*]] = math.ipowi %[[X]], %[[Y]] : i32
+// CHECK-NEXT: %[[V:.*]] = arith.select %[[NEG]], %{{.*}}, %[[P]] : i32
 // CHECK-NEXT: linalg.yield %[[V]] : i32
 func.func @pow_i32(%a: tensor<4xi32>, %b: tensor<4xi32>) -> tensor<4xi32> {
   %0 = kiln.pow %a, %b : tensor<4xi32>

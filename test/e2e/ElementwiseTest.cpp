@@ -87,6 +87,8 @@ template <typename T> T refPow(T a, T b) {
     return static_cast<T>(
         std::pow(static_cast<double>(a), static_cast<double>(b)));
   } else {
+    if (b < 0) // 1 / a^|b|, truncated toward zero
+      return a == 1 ? 1 : a == -1 ? (b % 2 != 0 ? -1 : 1) : 0;
     T result = 1;
     for (T i = 0; i < b; ++i)
       result = wrapMul(result, a);
@@ -308,10 +310,12 @@ TYPED_TEST(BinaryOps, Pow) {
       b.push_back(static_cast<T>(rng.uniform(-3, 3)));
     }
   } else {
-    // Integer power with non-negative exponents; the last ones overflow and
-    // wrap like repeated multiplication.
-    a = {2, -2, -2, 0, 0, 7, -1, -1, 1, 3, 2, 3};
-    b = {10, 3, 4, 0, 5, 0, 5, 6, 62, 25, sizeof(T) * 8 - 1, 41};
+    // Integer power; the large exponents overflow and wrap like repeated
+    // multiplication. Negative exponents (from index 12) give the truncated
+    // reciprocal: 1 for base 1, +-1 for base -1, 0 otherwise (also for 0).
+    a = {2, -2, -2, 0, 0, 7, -1, -1, 1, 3, 2, 3, 1, -1, -1, 2, -3, 0};
+    b = {10, 3,  4,  0,  5,  0,  5, 6, 62, 25, sizeof(T) * 8 - 1,
+         41, -5, -3, -4, -1, -2, -1};
     while (a.size() < 32) {
       a.push_back(static_cast<T>(rng.uniformInt(-6, 6)));
       b.push_back(static_cast<T>(rng.uniformInt(0, 7)));
@@ -334,6 +338,10 @@ TYPED_TEST(BinaryOps, Pow) {
     EXPECT_EQ(out[0].dataAs<T>()[0], T(1024));
     EXPECT_EQ(out[0].dataAs<T>()[1], T(-8));
     EXPECT_EQ(out[0].dataAs<T>()[10], std::numeric_limits<T>::min());
+    const T negativeExponent[] = {1, -1, 1, 0, 0, 0};
+    for (int i = 0; i < 6; ++i)
+      EXPECT_EQ(out[0].dataAs<T>()[12 + i], negativeExponent[i])
+          << a[12 + i] << " ^ " << b[12 + i];
   }
 }
 
