@@ -16,6 +16,8 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/DialectConversion.h"
 
+#include <cmath>
+
 using namespace mlir;
 
 namespace kiln {
@@ -243,6 +245,31 @@ Value scalarCompare(ComparePredicate predicate, OpBuilder &b, Location l,
   return arith::CmpIOp::create(b, l, p, x, y);
 }
 
+/// Float to integer, truncating toward zero and saturating at the integer
+/// range; NaN gives 0. (A bare fptosi is poison out of range.)
+Value saturatingFPToSI(OpBuilder &b, Location l, Value x, Type to) {
+  Type from = x.getType();
+  unsigned bits = to.getIntOrFloatBitWidth();
+  // +-2^(bits-1) are exact in any float format.
+  double limit = std::ldexp(1.0, bits - 1);
+  Value low = constantLike(b, l, from, -limit);
+  Value high = constantLike(b, l, from, limit);
+  Value min = arith::ConstantOp::create(
+      b, l, b.getIntegerAttr(to, APInt::getSignedMinValue(bits)));
+  Value max = arith::ConstantOp::create(
+      b, l, b.getIntegerAttr(to, APInt::getSignedMaxValue(bits)));
+  using P = arith::CmpFPredicate;
+  Value truncated = arith::FPToSIOp::create(b, l, to, x);
+  Value tooLow = arith::CmpFOp::create(b, l, P::OLT, x, low);
+  Value tooHigh = arith::CmpFOp::create(b, l, P::OGE, x, high);
+  Value isNaN = arith::CmpFOp::create(b, l, P::UNO, x, x);
+  Value result = arith::SelectOp::create(
+      b, l, tooHigh, max,
+      arith::SelectOp::create(b, l, tooLow, min, truncated));
+  return arith::SelectOp::create(b, l, isNaN, constantLike(b, l, to, 0),
+                                 result);
+}
+
 Value scalarCast(OpBuilder &b, Location l, Value x, Type to) {
   Type from = x.getType();
   if (from == to)
@@ -261,7 +288,7 @@ Value scalarCast(OpBuilder &b, Location l, Value x, Type to) {
     return arith::TruncFOp::create(b, l, to, x);
   }
   if (fromFloat)
-    return arith::FPToSIOp::create(b, l, to, x);
+    return saturatingFPToSI(b, l, x, to);
   bool fromBool = from.isInteger(1);
   if (toFloat)
     return fromBool ? Value(arith::UIToFPOp::create(b, l, to, x))

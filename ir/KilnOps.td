@@ -143,7 +143,8 @@ def Kiln_CastOp : Kiln_Op<"cast", [Pure]> {
   let summary = "Elementwise conversion to another element type";
   let description = [{
     Converts each element to the element type of the result; the shape is
-    unchanged. Float to integer truncates toward zero; integer to `i1` and
+    unchanged. Float to integer truncates toward zero and saturates at the
+    integer's range (NaN gives 0); integer to `i1` and
     float to `i1` test for non-zero (like NumPy's `astype(bool)`); `i1`
     converts to 0 or 1.
 

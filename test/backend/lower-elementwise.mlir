@@ -511,7 +511,13 @@ func.func @cast_i64_to_f64(%a: tensor<4xi64>) -> tensor<4xf64> {
 // CHECK-LABEL: func.func @cast_f32_to_i64
 // CHECK: linalg.generic
 // CHECK-NEXT: ^bb0(%[[X:[a-z0-9_]+]]: f32, %{{[a-z0-9_]+}}: i64):
-// CHECK-NEXT: %[[V:.*]] = arith.fptosi %[[X]] : f32 to i64
+// CHECK: %[[T:.*]] = arith.fptosi %[[X]] : f32 to i64
+// CHECK: %[[LOW:.*]] = arith.cmpf olt, %[[X]]
+// CHECK: %[[HIGH:.*]] = arith.cmpf oge, %[[X]]
+// CHECK: %[[NAN:.*]] = arith.cmpf uno, %[[X]], %[[X]]
+// CHECK: %[[S1:.*]] = arith.select %[[LOW]], %{{.*}}, %[[T]] : i64
+// CHECK: %[[S2:.*]] = arith.select %[[HIGH]], %{{.*}}, %[[S1]] : i64
+// CHECK: %[[V:.*]] = arith.select %[[NAN]], %{{.*}}, %[[S2]] : i64
 // CHECK-NEXT: linalg.yield %[[V]] : i64
 func.func @cast_f32_to_i64(%a: tensor<4xf32>) -> tensor<4xi64> {
   %0 = kiln.cast %a : tensor<4xf32> -> tensor<4xi64>
@@ -521,7 +527,13 @@ func.func @cast_f32_to_i64(%a: tensor<4xf32>) -> tensor<4xi64> {
 // CHECK-LABEL: func.func @cast_f64_to_i32
 // CHECK: linalg.generic
 // CHECK-NEXT: ^bb0(%[[X:[a-z0-9_]+]]: f64, %{{[a-z0-9_]+}}: i32):
-// CHECK-NEXT: %[[V:.*]] = arith.fptosi %[[X]] : f64 to i32
+// CHECK: %[[T:.*]] = arith.fptosi %[[X]] : f64 to i32
+// CHECK: %[[LOW:.*]] = arith.cmpf olt, %[[X]]
+// CHECK: %[[HIGH:.*]] = arith.cmpf oge, %[[X]]
+// CHECK: %[[NAN:.*]] = arith.cmpf uno, %[[X]], %[[X]]
+// CHECK: %[[S1:.*]] = arith.select %[[LOW]], %{{.*}}, %[[T]] : i32
+// CHECK: %[[S2:.*]] = arith.select %[[HIGH]], %{{.*}}, %[[S1]] : i32
+// CHECK: %[[V:.*]] = arith.select %[[NAN]], %{{.*}}, %[[S2]] : i32
 // CHECK-NEXT: linalg.yield %[[V]] : i32
 func.func @cast_f64_to_i32(%a: tensor<4xf64>) -> tensor<4xi32> {
   %0 = kiln.cast %a : tensor<4xf64> -> tensor<4xi32>

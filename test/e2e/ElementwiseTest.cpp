@@ -676,6 +676,39 @@ std::vector<To> refCast(const std::vector<From> &in) {
   return out;
 }
 
+TEST(Cast, FloatToIntSaturatesAndNaNIsZero) {
+  const char *ir = R"(
+func.func @f(%x: tensor<8xf32>, %y: tensor<8xf64>) -> (tensor<8xi32>, tensor<8xi64>, tensor<8xi32>) {
+  %0 = kiln.cast %x : tensor<8xf32> -> tensor<8xi32>
+  %1 = kiln.cast %x : tensor<8xf32> -> tensor<8xi64>
+  %2 = kiln.cast %y : tensor<8xf64> -> tensor<8xi32>
+  return %0, %1, %2 : tensor<8xi32>, tensor<8xi64>, tensor<8xi32>
+}
+)";
+  std::unique_ptr<CompiledModule> m;
+  ASSERT_TRUE(compileIR(ir, m));
+  const float inf = std::numeric_limits<float>::infinity();
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  std::vector<float> x = {nan, inf, -inf, 3e9f, -3e9f, 1e19f, -1e19f, -2.5f};
+  std::vector<double> y = {
+      std::nan(""),  2147483647.9, 2147483648.0, -2147483648.0,
+      -2147483649.0, 1e300,        -1e300,       7.9};
+  std::vector<Tensor> out;
+  ASSERT_TRUE(invokeFn(
+      *m, "f",
+      {Tensor::fromVector<float>({8}, x), Tensor::fromVector<double>({8}, y)},
+      out));
+  const int32_t i32min = INT32_MIN, i32max = INT32_MAX;
+  const int64_t i64min = INT64_MIN, i64max = INT64_MAX;
+  EXPECT_TRUE(matches<int32_t>(
+      out[0], {8}, {0, i32max, i32min, i32max, i32min, i32max, i32min, -2}));
+  EXPECT_TRUE(matches<int64_t>(
+      out[1], {8},
+      {0, i64max, i64min, 3000000000, -3000000000, i64max, i64min, -2}));
+  EXPECT_TRUE(matches<int32_t>(
+      out[2], {8}, {0, i32max, i32max, i32min, i32min, i32max, i32min, 7}));
+}
+
 TEST(Cast, AllPairs) {
   const char *ir = R"(
 func.func @from_f32(%x: tensor<10xf32>) -> (tensor<10xf64>, tensor<10xi32>, tensor<10xi64>, tensor<10xi1>) {
