@@ -31,8 +31,9 @@ void kiln::buildLoweringPipeline(OpPassManager &pm, Stage stage) {
   // Tensors -> buffers. Function boundaries use plain (identity-layout)
   // memrefs, and results become caller-provided out-parameters: the runtime
   // owns every buffer it passes in or gets back. Intermediates are heap
-  // allocations (memref.alloc -> malloc), freed by the deallocation
-  // pipeline, so large graphs never touch the stack.
+  // allocations (memref.alloc -> the runtime's _mlir_memref_to_llvm_alloc),
+  // freed by the deallocation pipeline, so large graphs never touch the
+  // stack.
   pm.addNestedPass<func::FuncOp>(createKilnCopyRepeatedResults());
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
@@ -53,7 +54,10 @@ void kiln::buildLoweringPipeline(OpPassManager &pm, Stage stage) {
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
-  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  // Buffers come from the runtime's allocation functions, not malloc.
+  FinalizeMemRefToLLVMConversionPassOptions memrefToLLVM;
+  memrefToLLVM.useGenericFunctions = true;
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefToLLVM));
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
   pm.addPass(createArithToLLVMConversionPass());

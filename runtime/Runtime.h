@@ -281,4 +281,13 @@ Status invokePackedInto(PackedFunction fn, const FunctionSignature &sig,
 
 } // namespace kiln
 
+/// Functions that compiled code calls, defined by the runtime so that a
+/// compiled model needs nothing else: buffer allocation (which ends the
+/// process with a message when memory runs out) and strided copies.
+extern "C" {
+void *_mlir_memref_to_llvm_alloc(uint64_t size);
+void *_mlir_memref_to_llvm_aligned_alloc(uint64_t alignment, uint64_t size);
+void _mlir_memref_to_llvm_free(void *ptr);
+}
+
 #endif // KILN_RUNTIME_RUNTIME_H

@@ -8,8 +8,8 @@
 // LLVM-ONLY-NOT: {{[ "](affine|arith|bufferization|builtin|cf|func|index|kiln|linalg|math|memref|scf|tensor|ub|vector)\.}}
 // LLVM-ONLY-NOT: llvm.alloca
 
-// CHECK-DAG: llvm.func @malloc(i64) -> !llvm.ptr
-// CHECK-DAG: llvm.func @free(!llvm.ptr)
+// CHECK-DAG: llvm.func @_mlir_memref_to_llvm_alloc(i64) -> !llvm.ptr
+// CHECK-DAG: llvm.func @_mlir_memref_to_llvm_free(!llvm.ptr)
 
 // The public function: three memref descriptors (x, w, and the result as an
 // out-parameter), expanded to pointers and sizes, and no result.
@@ -20,17 +20,17 @@
 // CHECK-SAME: %{{[a-z0-9]+}}: !llvm.ptr, %{{[a-z0-9]+}}: !llvm.ptr, %{{[a-z0-9]+}}: i64, %{{[a-z0-9]+}}: i64, %{{[a-z0-9]+}}: i64, %{{[a-z0-9]+}}: i64, %{{[a-z0-9]+}}: i64,
 // CHECK-SAME: %{{[a-z0-9]+}}: !llvm.ptr, %{{[a-z0-9]+}}: !llvm.ptr, %{{[a-z0-9]+}}: i64, %{{[a-z0-9]+}}: i64, %{{[a-z0-9]+}}: i64, %{{[a-z0-9]+}}: i64, %{{[a-z0-9]+}}: i64)
 // CHECK-SAME: attributes {llvm.emit_c_interface} {
-// Each intermediate of 1024 x 1024 f32 is malloc'ed (plus 64 bytes for
-// alignment) ...
+// Each intermediate of 1024 x 1024 f32 comes from the runtime allocator
+// (plus 64 bytes for alignment) ...
 // CHECK: llvm.getelementptr %{{.*}}[1048576] : (!llvm.ptr) -> !llvm.ptr, f32
-// CHECK: %[[BUF0:.*]] = llvm.call @malloc(%{{.*}}) : (i64) -> !llvm.ptr
+// CHECK: %[[BUF0:.*]] = llvm.call @_mlir_memref_to_llvm_alloc(%{{.*}}) : (i64) -> !llvm.ptr
 // CHECK: llvm.getelementptr %{{.*}}[1048576] : (!llvm.ptr) -> !llvm.ptr, f32
-// CHECK: %[[BUF1:.*]] = llvm.call @malloc(%{{.*}}) : (i64) -> !llvm.ptr
-// CHECK-NOT: llvm.call @malloc
+// CHECK: %[[BUF1:.*]] = llvm.call @_mlir_memref_to_llvm_alloc(%{{.*}}) : (i64) -> !llvm.ptr
+// CHECK-NOT: llvm.call @_mlir_memref_to_llvm_alloc
 // ... and freed before returning; the result is stored in place, so the
 // function returns nothing.
-// CHECK-DAG: llvm.call @free(%[[BUF0]]) : (!llvm.ptr) -> ()
-// CHECK-DAG: llvm.call @free(%[[BUF1]]) : (!llvm.ptr) -> ()
+// CHECK-DAG: llvm.call @_mlir_memref_to_llvm_free(%[[BUF0]]) : (!llvm.ptr) -> ()
+// CHECK-DAG: llvm.call @_mlir_memref_to_llvm_free(%[[BUF1]]) : (!llvm.ptr) -> ()
 // CHECK: llvm.return{{$}}
 // CHECK-NEXT: }
 

@@ -221,4 +221,30 @@ func.func @mlp(%x: tensor<32x64xf32>, %w1: tensor<64x48xf32>, %b1: tensor<48xf32
       matches<float>(out[1], {}, {static_cast<float>(nll)}, Tol{1e-4, 1e-5}));
 }
 
+// Compiled code cannot return an error: when memory runs out, the runtime's
+// allocator ends the process with a message (never a segfault on a null
+// pointer). 160 GB is more than any machine we run on can give.
+TEST(LargeGraphDeathTest, OutOfMemoryEndsWithAMessage) {
+  const char *ir = R"(
+func.func @huge(%x: tensor<f32>) -> tensor<f32> {
+  %b = kiln.broadcast %x : tensor<f32> -> tensor<200000x200000xf32>
+  %e = kiln.exp %b : tensor<200000x200000xf32>
+  %s = kiln.reduce_sum %e axes [0, 1] : tensor<200000x200000xf32> -> tensor<f32>
+  return %s : tensor<f32>
+}
+)";
+  EXPECT_EXIT(
+      {
+        std::unique_ptr<CompiledModule> m;
+        if (!compileIR(ir, m))
+          std::exit(2);
+        std::vector<Tensor> out;
+        (void)invokeFn(*m, "huge", {Tensor::fromVector<float>({}, {1.0f})},
+                       out);
+        std::exit(3);
+      },
+      ::testing::ExitedWithCode(1),
+      "kiln: out of memory: compiled code could not allocate [0-9]+ bytes");
+}
+
 } // namespace
