@@ -449,6 +449,28 @@ struct SliceLowering : OpConversionPattern<SliceOp> {
   }
 };
 
+/// Fill with the padding value, then insert the input with a stride of
+/// interior + 1.
+struct PadLowering : OpConversionPattern<PadOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(PadOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto in = op.getInput().getType();
+    Value value =
+        constantLike(rewriter, op.getLoc(), op.getType().getElementType(),
+                     op.getValue().convertToDouble());
+    Value filled = filledTensor(rewriter, op.getLoc(), op.getType(), value);
+    SmallVector<int64_t> strides;
+    for (int64_t interior : op.getInterior())
+      strides.push_back(interior + 1);
+    rewriter.replaceOpWithNewOp<tensor::InsertSliceOp>(
+        op, adaptor.getInput(), filled, ValueRange{}, ValueRange{},
+        ValueRange{}, op.getLow(), in.getShape(), strides);
+    return success();
+  }
+};
+
 struct ConcatLowering : OpConversionPattern<ConcatOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -646,18 +668,17 @@ struct KilnLowerToLinalgPass
 } // namespace
 
 void kiln::populateKilnToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns
-      .add<ElementwiseLowering<AddOp>, ElementwiseLowering<SubOp>,
-           ElementwiseLowering<MulOp>, ElementwiseLowering<DivOp>,
-           ElementwiseLowering<MaxOp>, ElementwiseLowering<MinOp>,
-           ElementwiseLowering<PowOp>, ElementwiseLowering<NegOp>,
-           ElementwiseLowering<AbsOp>, ElementwiseLowering<ExpOp>,
-           ElementwiseLowering<LogOp>, ElementwiseLowering<SqrtOp>,
-           ElementwiseLowering<RsqrtOp>, ElementwiseLowering<TanhOp>,
-           ElementwiseLowering<SigmoidOp>, ElementwiseLowering<ReluOp>,
-           CompareLowering, SelectLowering, CastLowering, ConstantLowering,
-           BroadcastLowering, ReshapeLowering, TransposeLowering, SliceLowering,
-           ConcatLowering, MatmulLowering, ReduceLowering<ReduceSumOp>,
-           ReduceLowering<ReduceMeanOp>, ReduceLowering<ReduceMaxOp>>(
-          patterns.getContext());
+  patterns.add<ElementwiseLowering<AddOp>, ElementwiseLowering<SubOp>,
+               ElementwiseLowering<MulOp>, ElementwiseLowering<DivOp>,
+               ElementwiseLowering<MaxOp>, ElementwiseLowering<MinOp>,
+               ElementwiseLowering<PowOp>, ElementwiseLowering<NegOp>,
+               ElementwiseLowering<AbsOp>, ElementwiseLowering<ExpOp>,
+               ElementwiseLowering<LogOp>, ElementwiseLowering<SqrtOp>,
+               ElementwiseLowering<RsqrtOp>, ElementwiseLowering<TanhOp>,
+               ElementwiseLowering<SigmoidOp>, ElementwiseLowering<ReluOp>,
+               CompareLowering, SelectLowering, CastLowering, ConstantLowering,
+               BroadcastLowering, ReshapeLowering, TransposeLowering,
+               SliceLowering, PadLowering, ConcatLowering, MatmulLowering,
+               ReduceLowering<ReduceSumOp>, ReduceLowering<ReduceMeanOp>,
+               ReduceLowering<ReduceMaxOp>>(patterns.getContext());
 }

@@ -1,6 +1,7 @@
 //===- Pipeline.cpp - The kiln -> LLVM lowering pipeline ----------------===//
 
 #include "backend/Backend.h"
+#include "passes/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
@@ -19,7 +20,14 @@ namespace kiln {
 } // namespace kiln
 
 void kiln::buildLoweringPipeline(OpPassManager &pm, Stage stage) {
+  // Differentiate, then inline the generated gradient functions (and any
+  // other calls) so that one entry point is one graph; the gradient
+  // functions are then dead.
+  pm.addPass(createKilnAutodiff());
+  pm.addPass(createInlinerPass());
+  pm.addPass(createSymbolDCEPass());
   pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
   if (stage == Stage::Kiln)
     return;
 

@@ -3,17 +3,31 @@
 #include "ir/Kiln.h"
 
 #include "mlir/IR/Builders.h"
+#include "mlir/Transforms/InliningUtils.h"
 
 using namespace mlir;
 using namespace kiln;
 
 #include "ir/KilnDialect.cpp.inc"
+#include "ir/KilnInterfaces.cpp.inc"
+
+namespace {
+/// Kiln ops are pure and region-free, so any call of a function made of
+/// them can be inlined (the gradient functions of kiln-autodiff are).
+struct KilnInlinerInterface : DialectInlinerInterface {
+  using DialectInlinerInterface::DialectInlinerInterface;
+  bool isLegalToInline(Operation *, Region *, bool, IRMapping &) const final {
+    return true;
+  }
+};
+} // namespace
 
 void KilnDialect::initialize() {
   addOperations<
 #define GET_OP_LIST
 #include "ir/KilnOps.cpp.inc"
       >();
+  addInterfaces<KilnInlinerInterface>();
 }
 
 Operation *KilnDialect::materializeConstant(OpBuilder &builder, Attribute value,

@@ -6,6 +6,7 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/OpImplementation.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 #include "llvm/ADT/SmallSet.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -74,6 +75,27 @@ LogicalResult verifyAxis(std::optional<Location> loc, StringRef opName,
     return success();
   return fail(loc, opName, "axis ", axis, " is out of range for ", str(type),
               " (rank ", type.getRank(), ")");
+}
+
+/// Checks that each per-dimension attribute array of a slice or pad has one
+/// entry per dimension of `in`.
+LogicalResult
+verifyPerDimension(std::optional<Location> loc, StringRef opName,
+                   RankedTensorType in,
+                   ArrayRef<std::pair<StringRef, ArrayRef<int64_t>>> lists) {
+  if (llvm::all_of(lists, [&](auto list) {
+        return static_cast<int64_t>(list.second.size()) == in.getRank();
+      }))
+    return success();
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  for (auto [i, list] : llvm::enumerate(lists))
+    os << (i == 0                  ? ""
+           : i + 1 == lists.size() ? " and "
+                                   : ", ")
+       << list.first << " " << str(list.second);
+  return fail(loc, opName, text, " must each have ", in.getRank(),
+              " entries, one per dimension of ", str(in));
 }
 } // namespace
 
@@ -426,12 +448,10 @@ LogicalResult SliceOp::inferReturnTypes(MLIRContext *,
   ArrayRef<int64_t> start = adaptor.getStart(), limit = adaptor.getLimit(),
                     stride = adaptor.getStride();
   int64_t rank = in.getRank();
-  if (static_cast<int64_t>(start.size()) != rank ||
-      static_cast<int64_t>(limit.size()) != rank ||
-      static_cast<int64_t>(stride.size()) != rank)
-    return fail(loc, "slice", "start ", str(start), ", limit ", str(limit),
-                " and stride ", str(stride), " must each have ", rank,
-                " entries, one per dimension of ", str(in));
+  if (failed(verifyPerDimension(
+          loc, "slice", in,
+          {{"start", start}, {"limit", limit}, {"stride", stride}})))
+    return failure();
   SmallVector<int64_t> shape;
   for (int64_t d = 0; d < rank; ++d) {
     if (start[d] < 0 || start[d] > limit[d] || limit[d] > in.getDimSize(d) ||
@@ -443,6 +463,46 @@ LogicalResult SliceOp::inferReturnTypes(MLIRContext *,
     shape.push_back((limit[d] - start[d] + stride[d] - 1) / stride[d]);
   }
   types.push_back(in.clone(shape));
+  return success();
+}
+
+LogicalResult PadOp::inferReturnTypes(MLIRContext *,
+                                      std::optional<Location> loc,
+                                      Adaptor adaptor,
+                                      SmallVectorImpl<Type> &types) {
+  auto in = asTensor(adaptor.getInput());
+  if (!in || !adaptor.getLowAttr() || !adaptor.getHighAttr() ||
+      !adaptor.getInteriorAttr())
+    return fail(loc, "pad", "requires a ranked tensor, low, high, interior");
+  ArrayRef<int64_t> low = adaptor.getLow(), high = adaptor.getHigh(),
+                    interior = adaptor.getInterior();
+  int64_t rank = in.getRank();
+  if (failed(verifyPerDimension(
+          loc, "pad", in,
+          {{"low", low}, {"high", high}, {"interior", interior}})))
+    return failure();
+  SmallVector<int64_t> shape;
+  for (int64_t d = 0; d < rank; ++d) {
+    if (low[d] < 0 || high[d] < 0 || interior[d] < 0)
+      return fail(loc, "pad", "dimension ", d, " of ", str(in),
+                  ": padding must be non-negative, got low ", low[d], ", high ",
+                  high[d], ", interior ", interior[d]);
+    int64_t size = in.getDimSize(d);
+    shape.push_back(low[d] + high[d] + size +
+                    std::max<int64_t>(size - 1, 0) * interior[d]);
+  }
+  types.push_back(in.clone(shape));
+  return success();
+}
+
+LogicalResult PadOp::verify() {
+  double value = getValue().convertToDouble();
+  Type element = getType().getElementType();
+  if (isa<IntegerType>(element) &&
+      (value != static_cast<double>(static_cast<int64_t>(value)) ||
+       (element.isInteger(1) && value != 0 && value != 1)))
+    return emitOpError() << "padding value " << value
+                         << " is not representable in " << element;
   return success();
 }
 
@@ -536,4 +596,68 @@ LogicalResult SoftmaxOp::verify() {
 
 LogicalResult LogSoftmaxOp::verify() {
   return verifyAxis(getLoc(), "log_softmax", getAxis(), getType());
+}
+
+//===----------------------------------------------------------------------===//
+// GradOp
+//===----------------------------------------------------------------------===//
+
+static bool isLossType(Type type) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  return tensor && isa<FloatType>(tensor.getElementType()) &&
+         tensor.getNumElements() == 1;
+}
+
+LogicalResult GradOp::verify() {
+  ArrayRef<int64_t> wrt = getWrt();
+  if (wrt.empty())
+    return emitOpError() << "lists no arguments to differentiate (wrt [])";
+  int64_t numOperands = getOperands().size();
+  for (auto [i, index] : llvm::enumerate(wrt)) {
+    if (index < 0 || index >= numOperands)
+      return emitOpError() << "wrt index " << index << " is out of range for "
+                           << numOperands << " operands";
+    if (i > 0 && index <= wrt[i - 1])
+      return emitOpError() << "wrt indices must be increasing, got "
+                           << str(wrt);
+    Type type = getOperands()[index].getType();
+    if (!isa<FloatType>(cast<RankedTensorType>(type).getElementType()))
+      return emitOpError() << "cannot differentiate with respect to operand #"
+                           << index << " of type " << type
+                           << ": only floating-point tensors have gradients";
+  }
+  return success();
+}
+
+LogicalResult GradOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
+  auto callee = symbolTable.lookupNearestSymbolFrom<FunctionOpInterface>(
+      *this, getCalleeAttr());
+  if (!callee)
+    return emitOpError() << "callee @" << getCallee()
+                         << " is not a function in this module";
+  if (callee.isExternal())
+    return emitOpError() << "callee @" << getCallee()
+                         << " has no body to differentiate";
+  ArrayRef<Type> inputs = callee.getArgumentTypes();
+  ArrayRef<Type> results = callee.getResultTypes();
+  if (TypeRange(getOperands()) != TypeRange(inputs))
+    return emitOpError() << "operand types " << getOperands().getTypes()
+                         << " do not match the arguments of @" << getCallee()
+                         << ": " << TypeRange(inputs);
+  if (results.empty() || !isLossType(results.front()))
+    return emitOpError()
+           << "the first result of @" << getCallee()
+           << " is the loss and must be a floating-point tensor of one "
+              "element, got "
+           << (results.empty() ? std::string("no result")
+                               : str(results.front()));
+  SmallVector<Type> expected(results);
+  for (int64_t index : getWrt())
+    expected.push_back(inputs[index]);
+  if (TypeRange(getResults()) != TypeRange(expected))
+    return emitOpError() << "result types " << getResults().getTypes()
+                         << " must be the results of @" << getCallee()
+                         << " followed by the types of the wrt operands: "
+                         << TypeRange(expected);
+  return success();
 }

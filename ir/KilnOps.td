@@ -4,9 +4,16 @@
 #define KILN_OPS_TD
 
 include "ir/KilnDialect.td"
+include "ir/KilnInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/IR/BuiltinAttributeInterfaces.td"
+include "mlir/IR/SymbolInterfaces.td"
+
+// Every op that can lie between a differentiated argument and a loss
+// declares its own gradient rule (ir/KilnGradients.cpp).
+defvar Kiln_Differentiable =
+    DeclareOpInterfaceMethods<Kiln_DifferentiableOpInterface>;
 
 //===----------------------------------------------------------------------===//
 // Constant
@@ -38,7 +45,7 @@ def Kiln_ConstantOp : Kiln_Op<"constant",
 //===----------------------------------------------------------------------===//
 
 class Kiln_BinaryOp<string mnemonic, Type operandType, string what>
-    : Kiln_Op<mnemonic, [Pure, InferTypeOpAdaptor]> {
+    : Kiln_Op<mnemonic, [Pure, InferTypeOpAdaptor, Kiln_Differentiable]> {
   let summary = "Elementwise " # what;
   let description = [{
     Elementwise }] # what # [{ of two tensors of the same type. Operands of
@@ -71,7 +78,8 @@ def Kiln_PowOp : Kiln_BinaryOp<"pow", Kiln_NumericTensor,
     "gives the reciprocal truncated toward zero: 1 for base 1, +-1 for "
     "base -1, 0 for any other base)">;
 
-def Kiln_CompareOp : Kiln_Op<"compare", [Pure, InferTypeOpAdaptor]> {
+def Kiln_CompareOp : Kiln_Op<"compare",
+    [Pure, InferTypeOpAdaptor, Kiln_Differentiable]> {
   let summary = "Elementwise comparison producing i1";
   let description = [{
     Compares two tensors of the same type elementwise with `predicate`
@@ -90,7 +98,8 @@ def Kiln_CompareOp : Kiln_Op<"compare", [Pure, InferTypeOpAdaptor]> {
   let hasVerifier = 1;
 }
 
-def Kiln_SelectOp : Kiln_Op<"select", [Pure, InferTypeOpAdaptor]> {
+def Kiln_SelectOp : Kiln_Op<"select",
+    [Pure, InferTypeOpAdaptor, Kiln_Differentiable]> {
   let summary = "Elementwise choice between two tensors";
   let description = [{
     `result[i] = condition[i] ? on_true[i] : on_false[i]`. All three operands
@@ -112,7 +121,8 @@ def Kiln_SelectOp : Kiln_Op<"select", [Pure, InferTypeOpAdaptor]> {
 //===----------------------------------------------------------------------===//
 
 class Kiln_UnaryOp<string mnemonic, Type operandType, string what>
-    : Kiln_Op<mnemonic, [Pure, Elementwise, SameOperandsAndResultType]> {
+    : Kiln_Op<mnemonic,
+      [Pure, Elementwise, SameOperandsAndResultType, Kiln_Differentiable]> {
   let summary = "Elementwise " # what;
   let description = [{
     Elementwise }] # what # [{.
@@ -139,7 +149,7 @@ def Kiln_SigmoidOp : Kiln_UnaryOp<"sigmoid", Kiln_FloatTensor,
 def Kiln_ReluOp : Kiln_UnaryOp<"relu", Kiln_NumericTensor,
     "rectified linear unit `max(x, 0)`">;
 
-def Kiln_CastOp : Kiln_Op<"cast", [Pure]> {
+def Kiln_CastOp : Kiln_Op<"cast", [Pure, Kiln_Differentiable]> {
   let summary = "Elementwise conversion to another element type";
   let description = [{
     Converts each element to the element type of the result; the shape is
@@ -166,7 +176,7 @@ def Kiln_CastOp : Kiln_Op<"cast", [Pure]> {
 // Shape ops
 //===----------------------------------------------------------------------===//
 
-def Kiln_BroadcastOp : Kiln_Op<"broadcast", [Pure]> {
+def Kiln_BroadcastOp : Kiln_Op<"broadcast", [Pure, Kiln_Differentiable]> {
   let summary = "NumPy-style broadcast to a larger shape";
   let description = [{
     Broadcasts `input` to the shape of the result by NumPy's rules: shapes
@@ -190,7 +200,7 @@ def Kiln_BroadcastOp : Kiln_Op<"broadcast", [Pure]> {
   let hasFolder = 1;
 }
 
-def Kiln_ReshapeOp : Kiln_Op<"reshape", [Pure]> {
+def Kiln_ReshapeOp : Kiln_Op<"reshape", [Pure, Kiln_Differentiable]> {
   let summary = "Reinterpret a tensor with another shape";
   let description = [{
     Same elements in the same (row-major) order, new shape; the element
@@ -211,7 +221,8 @@ def Kiln_ReshapeOp : Kiln_Op<"reshape", [Pure]> {
   let hasFolder = 1;
 }
 
-def Kiln_TransposeOp : Kiln_Op<"transpose", [Pure, InferTypeOpAdaptor]> {
+def Kiln_TransposeOp : Kiln_Op<"transpose",
+    [Pure, InferTypeOpAdaptor, Kiln_Differentiable]> {
   let summary = "Permute the dimensions of a tensor";
   let description = [{
     `result.shape[i] = input.shape[permutation[i]]`.
@@ -228,7 +239,8 @@ def Kiln_TransposeOp : Kiln_Op<"transpose", [Pure, InferTypeOpAdaptor]> {
   let hasFolder = 1;
 }
 
-def Kiln_ConcatOp : Kiln_Op<"concat", [Pure, InferTypeOpAdaptor]> {
+def Kiln_ConcatOp : Kiln_Op<"concat",
+    [Pure, InferTypeOpAdaptor, Kiln_Differentiable]> {
   let summary = "Join tensors along one axis";
   let description = [{
     Concatenates one or more tensors of the same element type and rank
@@ -245,7 +257,8 @@ def Kiln_ConcatOp : Kiln_Op<"concat", [Pure, InferTypeOpAdaptor]> {
   }];
 }
 
-def Kiln_SliceOp : Kiln_Op<"slice", [Pure, InferTypeOpAdaptor]> {
+def Kiln_SliceOp : Kiln_Op<"slice",
+    [Pure, InferTypeOpAdaptor, Kiln_Differentiable]> {
   let summary = "Strided slice of a tensor";
   let description = [{
     Takes `input[start[i] : limit[i] : stride[i]]` in every dimension
@@ -266,11 +279,42 @@ def Kiln_SliceOp : Kiln_Op<"slice", [Pure, InferTypeOpAdaptor]> {
   }];
 }
 
+
+def Kiln_PadOp : Kiln_Op<"pad",
+    [Pure, InferTypeOpAdaptor, Kiln_Differentiable]> {
+  let summary = "Pad a tensor at its edges and between its elements";
+  let description = [{
+    In every dimension `d`, puts `low[d]` elements before the input,
+    `high[d]` after it and `interior[d]` between each pair of neighbouring
+    input elements, all equal to `value` (default 0). The result size is
+    `low + high + size + max(size - 1, 0) * interior`. Padding is
+    non-negative; `kiln.slice` crops.
+
+    Interior padding makes `kiln.pad` the adjoint of a strided
+    `kiln.slice`, which is how the gradient of a slice is built.
+
+    ```mlir
+    %p = kiln.pad %x low [0, 1] high [0, 1] interior [0, 0]
+        : tensor<2x3xf32> -> tensor<2x5xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_Tensor:$input, DenseI64ArrayAttr:$low,
+                       DenseI64ArrayAttr:$high, DenseI64ArrayAttr:$interior,
+                       DefaultValuedAttr<F64Attr, "0.0">:$value);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = [{
+    $input `low` $low `high` $high `interior` $interior attr-dict `:`
+    type($input) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Contraction
 //===----------------------------------------------------------------------===//
 
-def Kiln_MatmulOp : Kiln_Op<"matmul", [Pure, InferTypeOpAdaptor]> {
+def Kiln_MatmulOp : Kiln_Op<"matmul",
+    [Pure, InferTypeOpAdaptor, Kiln_Differentiable]> {
   let summary = "Matrix product, 2-D or batched, with optional transposes";
   let description = [{
     `result = op(lhs) x op(rhs)` where `op` transposes the last two
@@ -297,7 +341,7 @@ def Kiln_MatmulOp : Kiln_Op<"matmul", [Pure, InferTypeOpAdaptor]> {
 //===----------------------------------------------------------------------===//
 
 class Kiln_ReduceOp<string mnemonic, Type operandType, string what>
-    : Kiln_Op<mnemonic, [Pure, InferTypeOpAdaptor]> {
+    : Kiln_Op<mnemonic, [Pure, InferTypeOpAdaptor, Kiln_Differentiable]> {
   let summary = "Reduce by " # what # " over axes";
   let description = [{
     Reduces `input` by }] # what # [{ over the dimensions listed in `axes`
@@ -324,7 +368,7 @@ def Kiln_ReduceMaxOp : Kiln_ReduceOp<"reduce_max", Kiln_NumericTensor,
     "maximum">;
 
 class Kiln_SoftmaxLikeOp<string mnemonic, string what>
-    : Kiln_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
+    : Kiln_Op<mnemonic, [Pure, SameOperandsAndResultType, Kiln_Differentiable]> {
   let summary = what # " along one axis";
   let description = [{
     Computes }] # what # [{ along `axis`, in the numerically stable form
@@ -342,5 +386,44 @@ class Kiln_SoftmaxLikeOp<string mnemonic, string what>
 
 def Kiln_SoftmaxOp : Kiln_SoftmaxLikeOp<"softmax", "softmax">;
 def Kiln_LogSoftmaxOp : Kiln_SoftmaxLikeOp<"log_softmax", "log-softmax">;
+
+//===----------------------------------------------------------------------===//
+// Differentiation
+//===----------------------------------------------------------------------===//
+
+def Kiln_GradOp : Kiln_Op<"grad",
+    [Pure, DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
+  let summary = "Value and gradient of a function";
+  let description = [{
+    Calls `callee` on the operands and returns its results followed by the
+    gradient of its first result with respect to the operands listed in
+    `wrt` (indices into the operand list, increasing).
+
+    The first result of the callee is the loss: a floating-point tensor of
+    one element (`tensor<f32>`, `tensor<1xf32>`, ...). Further results are
+    returned as they are and not differentiated (JAX's `has_aux`), e.g. the
+    logits for an accuracy figure. Each gradient has the type of its
+    argument; an argument that does not influence the loss gets zeros.
+
+    The `kiln-autodiff` pass replaces this op by a call to a generated
+    function that evaluates the callee and then its reverse-mode
+    derivative, built from each op's `DifferentiableOpInterface` rule.
+
+    ```mlir
+    func.func @loss(%w: tensor<3xf32>, %x: tensor<3xf32>) -> tensor<f32> { ... }
+    %l, %dw = kiln.grad @loss(%w, %x) wrt [0]
+        : (tensor<3xf32>, tensor<3xf32>) -> (tensor<f32>, tensor<3xf32>)
+    ```
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$callee,
+                       Variadic<Kiln_Tensor>:$operands,
+                       DenseI64ArrayAttr:$wrt);
+  let results = (outs Variadic<Kiln_Tensor>:$results);
+  let assemblyFormat = [{
+    $callee `(` $operands `)` `wrt` $wrt attr-dict `:`
+    functional-type($operands, $results)
+  }];
+  let hasVerifier = 1;
+}
 
 #endif // KILN_OPS_TD

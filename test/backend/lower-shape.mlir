@@ -120,3 +120,26 @@ func.func @concat_axis0(%a: tensor<1x4xf64>, %b: tensor<3x4xf64>) -> tensor<4x4x
   %0 = kiln.concat %b, %a axis 0 : tensor<3x4xf64>, tensor<1x4xf64> -> tensor<4x4xf64>
   return %0 : tensor<4x4xf64>
 }
+
+// Pad fills with the value, then inserts the input with stride interior+1.
+// CHECK-LABEL: func.func @pad
+// CHECK-SAME: (%[[X:[a-z0-9_]+]]: tensor<2x3xf32>)
+// CHECK-DAG: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK-DAG: %[[EMPTY:.*]] = tensor.empty() : tensor<4x9xf32>
+// CHECK: %[[FILL:.*]] = linalg.fill ins(%[[ZERO]] : f32) outs(%[[EMPTY]] : tensor<4x9xf32>) -> tensor<4x9xf32>
+// CHECK-NEXT: %[[R:.*]] = tensor.insert_slice %[[X]] into %[[FILL]][1, 0] [2, 3] [2, 3] : tensor<2x3xf32> into tensor<4x9xf32>
+// CHECK-NEXT: return %[[R]] : tensor<4x9xf32>
+func.func @pad(%x: tensor<2x3xf32>) -> tensor<4x9xf32> {
+  %0 = kiln.pad %x low [1, 0] high [0, 2] interior [1, 2]
+      : tensor<2x3xf32> -> tensor<4x9xf32>
+  return %0 : tensor<4x9xf32>
+}
+
+// CHECK-LABEL: func.func @pad_int_value
+// CHECK: arith.constant -7 : i64
+// CHECK: tensor.insert_slice {{.*}}[2] [3] [1] : tensor<3xi64> into tensor<5xi64>
+func.func @pad_int_value(%x: tensor<3xi64>) -> tensor<5xi64> {
+  %0 = kiln.pad %x low [2] high [0] interior [0] {value = -7.0}
+      : tensor<3xi64> -> tensor<5xi64>
+  return %0 : tensor<5xi64>
+}

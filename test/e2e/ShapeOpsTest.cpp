@@ -450,4 +450,73 @@ func.func @edges(%x: tensor<3x4xi32>) -> (tensor<3x4xi32>, tensor<1x1xi32>, tens
   EXPECT_TRUE(matches<int32_t>(out[2], {1, 4}, {4, 5, 6, 7}));
 }
 
+/// Reference pad of a row-major tensor: element i of dimension d lands at
+/// low[d] + i * (interior[d] + 1).
+template <typename T>
+std::vector<T>
+padRef(const std::vector<T> &x, const std::vector<int64_t> &shape,
+       const std::vector<int64_t> &low, const std::vector<int64_t> &high,
+       const std::vector<int64_t> &interior, T value,
+       std::vector<int64_t> &outShape) {
+  size_t rank = shape.size();
+  outShape.assign(rank, 0);
+  for (size_t d = 0; d < rank; ++d)
+    outShape[d] = low[d] + high[d] + shape[d] +
+                  std::max<int64_t>(shape[d] - 1, 0) * interior[d];
+  std::vector<T> out(static_cast<size_t>(numElementsOf(outShape)), value);
+  std::vector<int64_t> index(rank, 0);
+  for (size_t flat = 0; flat < x.size(); ++flat) {
+    int64_t target = 0;
+    for (size_t d = 0; d < rank; ++d)
+      target = target * outShape[d] + low[d] + index[d] * (interior[d] + 1);
+    out[static_cast<size_t>(target)] = x[flat];
+    for (size_t d = rank; d-- > 0;)
+      if (++index[d] < shape[d])
+        break;
+      else
+        index[d] = 0;
+  }
+  return out;
+}
+
+TEST(Pad, EdgesInteriorAndValue) {
+  const char *ir = R"(
+func.func @f(%x: tensor<2x3xf32>) -> tensor<4x9xf32> {
+  %p = kiln.pad %x low [1, 0] high [0, 2] interior [1, 2] : tensor<2x3xf32> -> tensor<4x9xf32>
+  return %p : tensor<4x9xf32>
+}
+func.func @i(%x: tensor<3xi64>) -> tensor<6xi64> {
+  %p = kiln.pad %x low [2] high [1] interior [0] {value = -7.0} : tensor<3xi64> -> tensor<6xi64>
+  return %p : tensor<6xi64>
+}
+// Interior padding of a size-1 dimension adds nothing.
+func.func @d(%x: tensor<2x1x3xf64>) -> tensor<3x3x3xf64> {
+  %p = kiln.pad %x low [0, 1, 0] high [1, 1, 0] interior [0, 5, 0] {value = 2.5} : tensor<2x1x3xf64> -> tensor<3x3x3xf64>
+  return %p : tensor<3x3x3xf64>
+}
+)";
+  std::unique_ptr<CompiledModule> m;
+  ASSERT_TRUE(compileIR(ir, m));
+  std::vector<Tensor> out;
+  std::vector<int64_t> shape;
+
+  std::vector<float> x = randomValues<float>(6, -2, 2, 31);
+  ASSERT_TRUE(invokeFn(*m, "f", {Tensor::fromVector<float>({2, 3}, x)}, out));
+  std::vector<float> ef =
+      padRef<float>(x, {2, 3}, {1, 0}, {0, 2}, {1, 2}, 0.0f, shape);
+  EXPECT_TRUE(matches<float>(out[0], shape, ef, kExact));
+
+  ASSERT_TRUE(
+      invokeFn(*m, "i", {Tensor::fromVector<int64_t>({3}, {4, 5, 6})}, out));
+  EXPECT_TRUE(matches<int64_t>(out[0], {6}, {-7, -7, 4, 5, 6, -7}));
+
+  std::vector<double> xd = randomValues<double>(6, -2, 2, 32);
+  ASSERT_TRUE(
+      invokeFn(*m, "d", {Tensor::fromVector<double>({2, 1, 3}, xd)}, out));
+  std::vector<double> ed = padRef<double>(xd, {2, 1, 3}, {0, 1, 0}, {1, 1, 0},
+                                          {0, 5, 0}, 2.5, shape);
+  EXPECT_EQ(shape, (std::vector<int64_t>{3, 3, 3}));
+  EXPECT_TRUE(matches<double>(out[0], shape, ed, kExact));
+}
+
 } // namespace

@@ -648,3 +648,156 @@ func.func @softmax_generic_type_change(%x: tensor<2x3xf32>) {
   %0 = "kiln.softmax"(%x) <{axis = 1 : i64}> : (tensor<2x3xf32>) -> tensor<2x3xf64>
   return
 }
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// kiln.pad
+//===----------------------------------------------------------------------===//
+
+func.func @pad_negative(%x: tensor<2x3xf32>) {
+  // expected-error @+2 {{'kiln.pad' op dimension 1 of tensor<2x3xf32>: padding must be non-negative, got low -1, high 0, interior 0}}
+  // expected-error @+1 {{'kiln.pad' op failed to infer returned types}}
+  %0 = kiln.pad %x low [0, -1] high [0, 0] interior [0, 0] : tensor<2x3xf32> -> tensor<2x2xf32>
+  return
+}
+
+// -----
+
+func.func @pad_wrong_rank(%x: tensor<2x3xf32>) {
+  // expected-error @+2 {{'kiln.pad' op low [1], high [1, 1] and interior [0, 0] must each have 2 entries, one per dimension of tensor<2x3xf32>}}
+  // expected-error @+1 {{'kiln.pad' op failed to infer returned types}}
+  %0 = kiln.pad %x low [1] high [1, 1] interior [0, 0] : tensor<2x3xf32> -> tensor<4x5xf32>
+  return
+}
+
+// -----
+
+func.func @pad_wrong_result(%x: tensor<2x3xf32>) {
+  // expected-error @+2 {{'kiln.pad' op failed to infer returned types}}
+  // expected-error @+1 {{'kiln.pad' op inferred type(s) 'tensor<4x5xf32>' are incompatible with return type(s) of operation 'tensor<4x6xf32>'}}
+  %0 = "kiln.pad"(%x) <{low = array<i64: 1, 1>, high = array<i64: 1, 1>, interior = array<i64: 0, 0>}> : (tensor<2x3xf32>) -> tensor<4x6xf32>
+  return
+}
+
+// -----
+
+func.func @pad_fractional_integer_value(%x: tensor<2xi32>) {
+  // expected-error @+1 {{'kiln.pad' op padding value 5.000000e-01 is not representable in 'i32'}}
+  %0 = kiln.pad %x low [1] high [0] interior [0] {value = 0.5} : tensor<2xi32> -> tensor<3xi32>
+  return
+}
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// kiln.grad
+//===----------------------------------------------------------------------===//
+
+func.func @loss(%w: tensor<3xf32>, %n: tensor<3xi32>) -> tensor<f32> {
+  %l = kiln.reduce_sum %w axes [0] : tensor<3xf32> -> tensor<f32>
+  return %l : tensor<f32>
+}
+
+func.func @grad_unknown_callee(%w: tensor<3xf32>, %n: tensor<3xi32>) {
+  // expected-error @+1 {{'kiln.grad' op callee @nowhere is not a function in this module}}
+  %0:2 = kiln.grad @nowhere(%w, %n) wrt [0] : (tensor<3xf32>, tensor<3xi32>) -> (tensor<f32>, tensor<3xf32>)
+  return
+}
+
+// -----
+
+func.func @loss(%w: tensor<3xf32>, %n: tensor<3xi32>) -> tensor<f32> {
+  %l = kiln.reduce_sum %w axes [0] : tensor<3xf32> -> tensor<f32>
+  return %l : tensor<f32>
+}
+
+func.func @grad_of_integer(%w: tensor<3xf32>, %n: tensor<3xi32>) {
+  // expected-error @+1 {{'kiln.grad' op cannot differentiate with respect to operand #1 of type 'tensor<3xi32>': only floating-point tensors have gradients}}
+  %0:2 = kiln.grad @loss(%w, %n) wrt [1] : (tensor<3xf32>, tensor<3xi32>) -> (tensor<f32>, tensor<3xi32>)
+  return
+}
+
+// -----
+
+func.func @loss(%w: tensor<3xf32>) -> tensor<f32> {
+  %l = kiln.reduce_sum %w axes [0] : tensor<3xf32> -> tensor<f32>
+  return %l : tensor<f32>
+}
+
+func.func @grad_wrt_out_of_range(%w: tensor<3xf32>) {
+  // expected-error @+1 {{'kiln.grad' op wrt index 1 is out of range for 1 operands}}
+  %0:2 = kiln.grad @loss(%w) wrt [1] : (tensor<3xf32>) -> (tensor<f32>, tensor<3xf32>)
+  return
+}
+
+// -----
+
+func.func @loss(%w: tensor<3xf32>, %x: tensor<3xf32>) -> tensor<f32> {
+  %l = kiln.reduce_sum %w axes [0] : tensor<3xf32> -> tensor<f32>
+  return %l : tensor<f32>
+}
+
+func.func @grad_wrt_unordered(%w: tensor<3xf32>, %x: tensor<3xf32>) {
+  // expected-error @+1 {{'kiln.grad' op wrt indices must be increasing, got [1, 0]}}
+  %0:3 = kiln.grad @loss(%w, %x) wrt [1, 0] : (tensor<3xf32>, tensor<3xf32>) -> (tensor<f32>, tensor<3xf32>, tensor<3xf32>)
+  return
+}
+
+// -----
+
+func.func @grad_wrt_empty(%w: tensor<3xf32>) {
+  // expected-error @+1 {{'kiln.grad' op lists no arguments to differentiate (wrt [])}}
+  %0 = kiln.grad @loss(%w) wrt [] : (tensor<3xf32>) -> (tensor<f32>)
+  return
+}
+
+// -----
+
+// A loss on a non-scalar.
+func.func @not_a_loss(%w: tensor<3xf32>) -> tensor<3xf32> {
+  %e = kiln.exp %w : tensor<3xf32>
+  return %e : tensor<3xf32>
+}
+
+func.func @grad_of_vector(%w: tensor<3xf32>) {
+  // expected-error @+1 {{'kiln.grad' op the first result of @not_a_loss is the loss and must be a floating-point tensor of one element, got tensor<3xf32>}}
+  %0:2 = kiln.grad @not_a_loss(%w) wrt [0] : (tensor<3xf32>) -> (tensor<3xf32>, tensor<3xf32>)
+  return
+}
+
+// -----
+
+func.func @loss(%w: tensor<3xf32>) -> tensor<f32> {
+  %l = kiln.reduce_sum %w axes [0] : tensor<3xf32> -> tensor<f32>
+  return %l : tensor<f32>
+}
+
+func.func @grad_operand_mismatch(%w: tensor<4xf32>) {
+  // expected-error @+1 {{'kiln.grad' op operand types 'tensor<4xf32>' do not match the arguments of @loss: 'tensor<3xf32>'}}
+  %0:2 = kiln.grad @loss(%w) wrt [0] : (tensor<4xf32>) -> (tensor<f32>, tensor<4xf32>)
+  return
+}
+
+// -----
+
+func.func @loss(%w: tensor<3xf32>) -> tensor<f32> {
+  %l = kiln.reduce_sum %w axes [0] : tensor<3xf32> -> tensor<f32>
+  return %l : tensor<f32>
+}
+
+func.func @grad_result_mismatch(%w: tensor<3xf32>) {
+  // expected-error @+1 {{'kiln.grad' op result types 'tensor<f32>', 'tensor<3xf64>' must be the results of @loss followed by the types of the wrt operands: 'tensor<f32>', 'tensor<3xf32>'}}
+  %0:2 = kiln.grad @loss(%w) wrt [0] : (tensor<3xf32>) -> (tensor<f32>, tensor<3xf64>)
+  return
+}
+
+// -----
+
+func.func private @external(%w: tensor<3xf32>) -> tensor<f32>
+
+func.func @grad_of_declaration(%w: tensor<3xf32>) {
+  // expected-error @+1 {{'kiln.grad' op callee @external has no body to differentiate}}
+  %0:2 = kiln.grad @external(%w) wrt [0] : (tensor<3xf32>) -> (tensor<f32>, tensor<3xf32>)
+  return
+}

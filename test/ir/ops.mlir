@@ -285,6 +285,20 @@ func.func @concat(%a: tensor<2x3xf32>, %b: tensor<2x5xf32>,
   return
 }
 
+// CHECK-LABEL: func.func @pad
+// CHECK-SAME: (%[[X:[a-z0-9_]+]]: tensor<2x3xf32>, %[[Y:[a-z0-9_]+]]: tensor<4xi32>)
+func.func @pad(%x: tensor<2x3xf32>, %y: tensor<4xi32>) {
+  // CHECK: kiln.pad %[[X]] low [1, 0] high [0, 2] interior [1, 2] : tensor<2x3xf32> -> tensor<4x9xf32>
+  %0 = kiln.pad %x low [1, 0] high [0, 2] interior [1, 2]
+      : tensor<2x3xf32> -> tensor<4x9xf32>
+  // CHECK: kiln.pad %[[Y]] low [2] high [1] interior [0] {value = -1.000000e+00 : f64} : tensor<4xi32> -> tensor<7xi32>
+  %1 = kiln.pad %y low [2] high [1] interior [0] {value = -1.0}
+      : tensor<4xi32> -> tensor<7xi32>
+  // CHECK: kiln.pad %[[Y]] low [0] high [0] interior [0] : tensor<4xi32> -> tensor<4xi32>
+  %2 = "kiln.pad"(%y) <{low = array<i64: 0>, high = array<i64: 0>, interior = array<i64: 0>}> : (tensor<4xi32>) -> tensor<4xi32>
+  return
+}
+
 // CHECK-LABEL: func.func @slice
 // CHECK-SAME: (%[[X:[a-z0-9_]+]]: tensor<4x8xf32>, %[[Y:[a-z0-9_]+]]: tensor<10xi64>)
 func.func @slice(%x: tensor<4x8xf32>, %y: tensor<10xi64>) {
@@ -394,5 +408,24 @@ func.func @discardable_attrs(%a: tensor<2xf32>, %c: tensor<2xi1>) {
   %1 = kiln.compare le, %a, %a {tag} : tensor<2xf32>
   // CHECK: kiln.select %[[C]], %[[A]], %[[A]] {tag = "x"} : tensor<2xi1>, tensor<2xf32>{{$}}
   %2 = kiln.select %c, %a, %a {tag = "x"} : tensor<2xi1>, tensor<2xf32>
+  return
+}
+
+// CHECK-LABEL: func.func @loss
+func.func @loss(%w: tensor<3xf32>, %x: tensor<3xf32>) -> (tensor<f32>, tensor<3xf32>) {
+  %p = kiln.mul %w, %x : tensor<3xf32>
+  %l = kiln.reduce_sum %p axes [0] : tensor<3xf32> -> tensor<f32>
+  return %l, %p : tensor<f32>, tensor<3xf32>
+}
+
+// CHECK-LABEL: func.func @grad
+// CHECK-SAME: (%[[W:[a-z0-9_]+]]: tensor<3xf32>, %[[X:[a-z0-9_]+]]: tensor<3xf32>)
+func.func @grad(%w: tensor<3xf32>, %x: tensor<3xf32>) {
+  // CHECK: kiln.grad @loss(%[[W]], %[[X]]) wrt [0, 1] : (tensor<3xf32>, tensor<3xf32>) -> (tensor<f32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>)
+  %0:4 = kiln.grad @loss(%w, %x) wrt [0, 1]
+      : (tensor<3xf32>, tensor<3xf32>) -> (tensor<f32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>)
+  // CHECK: kiln.grad @loss(%[[W]], %[[X]]) wrt [1] : (tensor<3xf32>, tensor<3xf32>) -> (tensor<f32>, tensor<3xf32>, tensor<3xf32>)
+  %1:3 = "kiln.grad"(%w, %x) <{callee = @loss, wrt = array<i64: 1>}>
+      : (tensor<3xf32>, tensor<3xf32>) -> (tensor<f32>, tensor<3xf32>, tensor<3xf32>)
   return
 }
