@@ -56,14 +56,20 @@ struct GzCloser {
 using GzPtr = std::unique_ptr<gzFile_s, GzCloser>;
 
 /// The zlib error of \p file, or "" when there is none.
-std::string gzErrorMessage(gzFile file) {
+std::string gzErrorMessage(gzFile file, const std::string &path) {
   int code = Z_OK;
-  const char *message = gzerror(file, &code);
+  const char *text = gzerror(file, &code);
   if (code == Z_OK)
     return std::string();
   if (code == Z_ERRNO)
     return std::string("read error: ") + std::strerror(errno);
-  return std::string("corrupt gzip data (") + (message ? message : "") + ")";
+  // zlib prefixes its message with the path, which ours already starts with.
+  std::string message = text ? text : "";
+  if (message.compare(0, path.size() + 2, path + ": ") == 0)
+    message.erase(0, path.size() + 2);
+  return std::string(code == Z_BUF_ERROR ? "truncated gzip data ("
+                                         : "corrupt gzip data (") +
+         message + ")";
 }
 
 /// Reads up to \p size bytes; \p got says how many arrived. Fails only for
@@ -76,7 +82,7 @@ Status readUpTo(gzFile file, const std::string &path, void *dst, size_t size,
     unsigned chunk = static_cast<unsigned>(std::min(size - got, kMaxReadChunk));
     int n = gzread(file, out + got, chunk);
     if (n < 0) {
-      std::string message = gzErrorMessage(file);
+      std::string message = gzErrorMessage(file, path);
       return fail(path, message.empty() ? "read error" : message);
     }
     if (n == 0)
@@ -86,7 +92,7 @@ Status readUpTo(gzFile file, const std::string &path, void *dst, size_t size,
   // A stream cut short ends without an error from gzread, but with one
   // recorded ("unexpected end of file").
   if (got < size)
-    if (std::string message = gzErrorMessage(file); !message.empty())
+    if (std::string message = gzErrorMessage(file, path); !message.empty())
       return fail(path, message);
   return Status::ok();
 }

@@ -44,13 +44,14 @@ std::string missingFile(const std::string &dir, DatasetSplit split) {
   return std::string();
 }
 
-Status readU8(const std::string &path, const char *what, size_t rank,
+/// Reads \p path, which must hold a u8 tensor of rank \p rank (\p expected
+/// describes it for the error).
+Status readU8(const std::string &path, const char *expected, size_t rank,
               Tensor &out) {
   if (Status s = readIdx(path, out); !s)
     return s;
   if (out.dtype() != DType::U8 || static_cast<size_t>(out.rank()) != rank)
-    return fail(path, std::string("expected ") + what + " as u8 with " +
-                          std::to_string(rank) + " dimensions, found " +
+    return fail(path, std::string("expected ") + expected + ", found " +
                           typeString(out.dtype(), out.shape()));
   return Status::ok();
 }
@@ -70,9 +71,9 @@ Status loadMnistFormat(const std::string &dir, DatasetSplit split,
   std::string labelsPath = findFile(dir, labelsStem);
 
   Tensor pixels, labelBytes;
-  if (Status s = readU8(imagesPath, "images", 3, pixels); !s)
+  if (Status s = readU8(imagesPath, "images as u8 [N, H, W]", 3, pixels); !s)
     return s;
-  if (Status s = readU8(labelsPath, "labels", 1, labelBytes); !s)
+  if (Status s = readU8(labelsPath, "labels as u8 [N]", 1, labelBytes); !s)
     return s;
   int64_t n = pixels.shape()[0];
   if (labelBytes.shape()[0] != n)
