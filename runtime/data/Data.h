@@ -23,6 +23,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace kiln {
@@ -123,6 +124,13 @@ struct Batch {
 /// i, i+1, ... an uninterrupted run yields in epoch e.
 class BatchLoader {
 public:
+  BatchLoader() = default;
+  // Move-only: copies would share (and overwrite) one set of batch buffers.
+  BatchLoader(const BatchLoader &) = delete;
+  BatchLoader &operator=(const BatchLoader &) = delete;
+  BatchLoader(BatchLoader &&) = default;
+  BatchLoader &operator=(BatchLoader &&) = default;
+
   /// Fails (naming the problem) for a non-positive batch size, inputs and
   /// labels of different lengths, rank-0 tensors, or an empty dataset.
   static Status create(Tensor inputs, Tensor labels, BatchLoaderOptions options,
@@ -255,8 +263,10 @@ public:
   CsvField(const char *text) : text_(text) {}
   CsvField(double value);
   CsvField(float value) : CsvField(static_cast<double>(value)) {}
-  CsvField(int64_t value) : text_(std::to_string(value)) {}
-  CsvField(int value) : text_(std::to_string(value)) {}
+  /// Any integer type (int, int64_t, size_t, ...).
+  template <typename T, typename = std::enable_if_t<std::is_integral_v<T> &&
+                                                    !std::is_same_v<T, bool>>>
+  CsvField(T value) : text_(std::to_string(value)) {}
   const std::string &text() const { return text_; }
 
 private:

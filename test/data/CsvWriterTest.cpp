@@ -23,6 +23,8 @@ TEST(CsvField, NumbersReadBackExactly) {
   EXPECT_EQ(CsvField(-INFINITY).text(), "-inf");
   EXPECT_EQ(CsvField(int64_t(INT64_MAX)).text(), "9223372036854775807");
   EXPECT_EQ(CsvField(-3).text(), "-3");
+  EXPECT_EQ(CsvField(size_t(7)).text(), "7");
+  EXPECT_EQ(CsvField(uint64_t(UINT64_MAX)).text(), "18446744073709551615");
   for (double value : {M_PI, 1e22, 5e-324, 123456.789e10})
     EXPECT_EQ(std::strtod(CsvField(value).text().c_str(), nullptr), value);
 }
