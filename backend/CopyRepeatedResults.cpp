@@ -2,6 +2,7 @@
 
 #include "backend/Backend.h"
 
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "llvm/ADT/SmallPtrSet.h"
@@ -25,7 +26,10 @@ struct KilnCopyRepeatedResultsPass
         auto type = dyn_cast<RankedTensorType>(value.getType());
         if (!type || seen.insert(value).second)
           continue;
-        Value empty = tensor::EmptyOp::create(builder, ret.getLoc(), type, {});
+        // alloc_tensor, unlike tensor.empty, is never merged with another
+        // one, so the copy surely gets a buffer of its own.
+        Value empty = bufferization::AllocTensorOp::create(
+            builder, ret.getLoc(), type, ValueRange{});
         operand.set(linalg::CopyOp::create(builder, ret.getLoc(), value, empty)
                         .getResult(0));
       }

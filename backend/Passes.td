@@ -26,13 +26,42 @@ def KilnCopyRepeatedResults
   let summary = "Give each result of a function its own tensor";
   let description = [{
     A value returned more than once (`return %v, %v`) is copied for each
-    further use (`linalg.copy` into a `tensor.empty`). Each result then gets
+    further use (`linalg.copy` into a `bufferization.alloc_tensor`, which,
+    unlike `tensor.empty`, no later pass merges with another). Each result then gets
     its own buffer, which `buffer-results-to-out-params` turns into the
     caller's out-parameter. Runs on tensors, before bufferization.
   }];
   let dependentDialects = [
-    "::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect"
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::bufferization::BufferizationDialect"
   ];
+}
+
+def KilnPrepareInPlaceUpdates
+    : Pass<"kiln-prepare-in-place-updates", "::mlir::func::FuncOp"> {
+  let summary = "Make results marked kiln.updates materialize in their argument";
+  let description = [{
+    A result with `{kiln.updates = i : i64}` is the new value of argument
+    `i` (a parameter or optimizer state after a training step). This pass
+    wraps it in `bufferization.materialize_in_destination` into argument
+    `i`, so that, after `eliminate-empty-tensors`, the op computing it
+    writes straight into the caller's buffer. One-shot bufferization then
+    proves the write safe (the argument's old value is not read later) or
+    rejects the function. Runs on tensors, after `kiln-lower-to-linalg`.
+  }];
+  let dependentDialects = ["::mlir::bufferization::BufferizationDialect"];
+}
+
+def KilnDropInPlaceResults
+    : Pass<"kiln-drop-in-place-results", "::mlir::func::FuncOp"> {
+  let summary = "Remove results that bufferization placed in their argument";
+  let description = [{
+    After one-shot bufferization, each result marked `kiln.updates` is the
+    argument's own buffer; it is removed from the function's results (the
+    caller already holds the buffer), so no out-parameter and no copy is
+    left. Fails with the argument's name if bufferization did not place the
+    result in the argument.
+  }];
 }
 
 def KilnMarkEntryPoints : Pass<"kiln-mark-entry-points", "::mlir::ModuleOp"> {

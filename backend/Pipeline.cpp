@@ -42,12 +42,16 @@ void kiln::buildLoweringPipeline(OpPassManager &pm, Stage stage) {
   // allocations (memref.alloc -> the runtime's _mlir_memref_to_llvm_alloc),
   // freed by the deallocation pipeline, so large graphs never touch the
   // stack.
+  // Results marked kiln.updates are computed in their argument's buffer.
+  pm.addNestedPass<func::FuncOp>(createKilnPrepareInPlaceUpdates());
+  pm.addPass(bufferization::createEmptyTensorEliminationPass());
   pm.addNestedPass<func::FuncOp>(createKilnCopyRepeatedResults());
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  pm.addNestedPass<func::FuncOp>(createKilnDropInPlaceResults());
   bufferization::BufferResultsToOutParamsPassOptions outParams;
   outParams.hoistStaticAllocs = true;
   outParams.modifyPublicFunctions = true;

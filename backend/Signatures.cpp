@@ -58,6 +58,12 @@ kiln::collectSignatures(ModuleOp module,
         return failure();
     }
     for (auto [i, result] : llvm::enumerate(type.getResults())) {
+      // A result that updates an argument is not returned: the argument's
+      // buffer receives it.
+      if (auto arg = func.getResultAttrOfType<IntegerAttr>(i, "kiln.updates")) {
+        signature.inputs[arg.getInt()].updatedInPlace = true;
+        continue;
+      }
       StringRef name;
       if (auto attr = func.getResultAttrOfType<StringAttr>(i, "kiln.name"))
         name = attr.getValue();

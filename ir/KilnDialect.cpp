@@ -3,6 +3,7 @@
 #include "ir/Kiln.h"
 
 #include "mlir/IR/Builders.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 #include "mlir/Transforms/InliningUtils.h"
 
 using namespace mlir;
@@ -38,12 +39,15 @@ Operation *KilnDialect::materializeConstant(OpBuilder &builder, Attribute value,
   return ConstantOp::create(builder, loc, elements);
 }
 
+/// Verifies `kiln.name`; any other attribute is unknown, and the message
+/// lists the `known` ones for this position.
 static LogicalResult verifyNameAttr(Operation *op, NamedAttribute attribute,
-                                    StringRef what, unsigned index) {
+                                    StringRef what, unsigned index,
+                                    StringRef known) {
   if (attribute.getName() != "kiln.name")
     return op->emitError() << "unknown kiln attribute '"
                            << attribute.getName().getValue() << "' on " << what
-                           << " #" << index << " (only kiln.name is defined)";
+                           << " #" << index << " (" << known << ")";
   if (!isa<StringAttr>(attribute.getValue()))
     return op->emitError() << "'kiln.name' on " << what << " #" << index
                            << " must be a string, got " << attribute.getValue();
@@ -53,10 +57,41 @@ static LogicalResult verifyNameAttr(Operation *op, NamedAttribute attribute,
 LogicalResult KilnDialect::verifyRegionArgAttribute(Operation *op, unsigned,
                                                     unsigned argIndex,
                                                     NamedAttribute attribute) {
-  return verifyNameAttr(op, attribute, "argument", argIndex);
+  return verifyNameAttr(op, attribute, "argument", argIndex,
+                        "only kiln.name is defined");
 }
 
 LogicalResult KilnDialect::verifyRegionResultAttribute(
     Operation *op, unsigned, unsigned resultIndex, NamedAttribute attribute) {
-  return verifyNameAttr(op, attribute, "result", resultIndex);
+  if (attribute.getName() != "kiln.updates")
+    return verifyNameAttr(op, attribute, "result", resultIndex,
+                          "kiln.name and kiln.updates are defined");
+  // `kiln.updates = i`: this result is the new value of argument i, written
+  // into the caller's buffer (see kiln-prepare-in-place-updates).
+  auto func = dyn_cast<FunctionOpInterface>(op);
+  auto index = dyn_cast<IntegerAttr>(attribute.getValue());
+  if (!func || !index)
+    return op->emitError() << "'kiln.updates' on result #" << resultIndex
+                           << " must be an integer argument index of a "
+                              "function, got "
+                           << attribute.getValue();
+  int64_t arg = index.getInt();
+  if (arg < 0 || arg >= static_cast<int64_t>(func.getNumArguments()))
+    return op->emitError() << "'kiln.updates' on result #" << resultIndex
+                           << " names argument #" << arg << ", but there are "
+                           << func.getNumArguments() << " arguments";
+  Type argType = func.getArgumentTypes()[arg];
+  Type resultType = func.getResultTypes()[resultIndex];
+  if (argType != resultType)
+    return op->emitError() << "result #" << resultIndex << " of type "
+                           << resultType << " cannot update argument #" << arg
+                           << " of type " << argType;
+  for (unsigned other = 0; other < resultIndex; ++other)
+    if (auto prior =
+            func.getResultAttrOfType<IntegerAttr>(other, "kiln.updates"))
+      if (prior.getInt() == arg)
+        return op->emitError()
+               << "results #" << other << " and #" << resultIndex
+               << " both update argument #" << arg;
+  return success();
 }

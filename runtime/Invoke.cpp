@@ -59,6 +59,53 @@ Tensor withIdentityLayout(const Tensor &tensor) {
   return copy;
 }
 
+/// The address range [begin, end) a tensor's elements can touch.
+std::pair<const char *, const char *> byteRange(const Tensor &tensor) {
+  const char *base = static_cast<const char *>(tensor.data());
+  if (tensor.empty() || tensor.numElements() == 0)
+    return {base, base};
+  int64_t last = 0;
+  for (size_t d = 0; d < tensor.shape().size(); ++d)
+    last += (tensor.shape()[d] - 1) * tensor.strides()[d];
+  int64_t size = static_cast<int64_t>(dtypeSize(tensor.dtype()));
+  return {base, base + (last + 1) * size};
+}
+
+bool overlaps(const Tensor &a, const Tensor &b) {
+  auto [aBegin, aEnd] = byteRange(a);
+  auto [bBegin, bEnd] = byteRange(b);
+  return aBegin < bEnd && bBegin < aEnd;
+}
+
+/// An argument updated in place is written through the caller's buffer: it
+/// must have the layout the code assumes and must not alias anything else
+/// the call reads or writes.
+Status checkInPlace(const FunctionSignature &sig,
+                    const std::vector<Tensor> &inputs,
+                    const std::vector<Tensor> &outputs) {
+  for (size_t i = 0, e = inputs.size(); i != e; ++i) {
+    if (!sig.inputs[i].updatedInPlace)
+      continue;
+    std::string what = describe("argument", sig.inputs[i], i, sig);
+    if (!hasIdentityLayout(inputs[i]))
+      return Status::error(what +
+                           " is updated in place and must be contiguous");
+    for (size_t j = 0; j != e; ++j)
+      if (j != i && overlaps(inputs[i], inputs[j]))
+        return Status::error(what +
+                             " is updated in place but shares memory "
+                             "with " +
+                             describe("argument", sig.inputs[j], j, sig));
+    for (size_t j = 0, n = outputs.size(); j != n; ++j)
+      if (overlaps(inputs[i], outputs[j]))
+        return Status::error(what +
+                             " is updated in place but shares memory "
+                             "with " +
+                             describe("result", sig.results[j], j, sig));
+  }
+  return Status::ok();
+}
+
 /// Checks and prepares the inputs; the copies keep any contiguous
 /// temporaries alive for the call.
 Status prepareInputs(const FunctionSignature &sig,
@@ -122,6 +169,8 @@ Status invokePacked(PackedFunction fn, const FunctionSignature &sig,
                            ": cannot allocate " +
                            typeString(spec.dtype, spec.shape));
   }
+  if (Status s = checkInPlace(sig, inputs, results); !s)
+    return s;
   call(fn, prepared, results);
   outputs = std::move(results);
   return Status::ok();
@@ -147,6 +196,8 @@ Status invokePackedInto(PackedFunction fn, const FunctionSignature &sig,
       return Status::error(describe("result", sig.results[i], i, sig) +
                            ": output tensor must be contiguous");
   }
+  if (Status s = checkInPlace(sig, inputs, outputs); !s)
+    return s;
   call(fn, prepared, outputs);
   return Status::ok();
 }

@@ -252,6 +252,11 @@ struct TensorSpec {
   std::string name;
   DType dtype = DType::F32;
   std::vector<int64_t> shape;
+  /// For an argument: the function writes its new value into this
+  /// argument's buffer (a parameter or optimizer state updated by a
+  /// training step). The caller's tensor must then be contiguous and must
+  /// not share memory with any other argument or output.
+  bool updatedInPlace = false;
 };
 
 struct FunctionSignature {

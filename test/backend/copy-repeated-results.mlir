@@ -4,7 +4,7 @@
 // CHECK-LABEL: func.func @twice
 // CHECK-SAME: (%[[X:.*]]: tensor<3xf32>)
 // CHECK: %[[N:.*]] = kiln.neg %[[X]]
-// CHECK: %[[E:.*]] = tensor.empty() : tensor<3xf32>
+// CHECK: %[[E:.*]] = bufferization.alloc_tensor() : tensor<3xf32>
 // CHECK: %[[C:.*]] = linalg.copy ins(%[[N]] : tensor<3xf32>) outs(%[[E]] : tensor<3xf32>) -> tensor<3xf32>
 // CHECK: return %[[N]], %[[C]]
 func.func @twice(%x: tensor<3xf32>) -> (tensor<3xf32>, tensor<3xf32>) {

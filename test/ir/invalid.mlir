@@ -801,3 +801,42 @@ func.func @grad_of_declaration(%w: tensor<3xf32>) {
   %0:2 = kiln.grad @external(%w) wrt [0] : (tensor<3xf32>) -> (tensor<f32>, tensor<3xf32>)
   return
 }
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// Argument and result attributes
+//===----------------------------------------------------------------------===//
+
+// expected-error @+1 {{unknown kiln attribute 'kiln.weight' on result #0 (kiln.name and kiln.updates are defined)}}
+func.func @unknown_result_attr(%w: tensor<3xf32>) -> (tensor<3xf32> {kiln.weight}) {
+  return %w : tensor<3xf32>
+}
+
+// -----
+
+// expected-error @+1 {{'kiln.updates' on result #0 names argument #2, but there are 1 arguments}}
+func.func @updates_out_of_range(%w: tensor<3xf32>) -> (tensor<3xf32> {kiln.updates = 2 : i64}) {
+  return %w : tensor<3xf32>
+}
+
+// -----
+
+// expected-error @+1 {{result #0 of type 'tensor<4xf32>' cannot update argument #0 of type 'tensor<3xf32>'}}
+func.func @updates_type_mismatch(%w: tensor<3xf32>, %v: tensor<4xf32>) -> (tensor<4xf32> {kiln.updates = 0 : i64}) {
+  return %v : tensor<4xf32>
+}
+
+// -----
+
+// expected-error @+1 {{results #0 and #1 both update argument #0}}
+func.func @updates_twice(%w: tensor<3xf32>) -> (tensor<3xf32> {kiln.updates = 0 : i64}, tensor<3xf32> {kiln.updates = 0 : i64}) {
+  return %w, %w : tensor<3xf32>, tensor<3xf32>
+}
+
+// -----
+
+// expected-error @+1 {{'kiln.updates' on result #0 must be an integer argument index of a function, got "w"}}
+func.func @updates_not_an_index(%w: tensor<3xf32>) -> (tensor<3xf32> {kiln.updates = "w"}) {
+  return %w : tensor<3xf32>
+}
