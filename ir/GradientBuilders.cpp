@@ -56,4 +56,42 @@ Value buildExpandReduced(OpBuilder &builder, Location loc, Value reduced,
   return BroadcastOp::create(builder, loc, reduced, inputType.getShape());
 }
 
+static RankedTensorType typeOf(Value v) {
+  return cast<RankedTensorType>(v.getType());
+}
+
+Value TensorArithmetic::splat(Value like, double value) {
+  return buildSplat(b, loc, typeOf(like), value);
+}
+Value TensorArithmetic::add(Value x, Value y) {
+  return AddOp::create(b, loc, x, y);
+}
+Value TensorArithmetic::sub(Value x, Value y) {
+  return SubOp::create(b, loc, x, y);
+}
+Value TensorArithmetic::mul(Value x, Value y) {
+  return MulOp::create(b, loc, x, y);
+}
+Value TensorArithmetic::div(Value x, Value y) {
+  return DivOp::create(b, loc, x, y);
+}
+Value TensorArithmetic::neg(Value x) { return NegOp::create(b, loc, x); }
+Value TensorArithmetic::cmp(ComparePredicate predicate, Value x, Value y) {
+  return CompareOp::create(b, loc, predicate, x, y);
+}
+Value TensorArithmetic::select(Value condition, Value x, Value y) {
+  return SelectOp::create(b, loc, condition, x, y);
+}
+Value TensorArithmetic::sumKeep(Value x, int64_t axis) {
+  return ReduceSumOp::create(b, loc, x, ArrayRef<int64_t>{axis},
+                             /*keepdims=*/true);
+}
+Value TensorArithmetic::expand(Value reduced, Value like,
+                               ArrayRef<int64_t> axes, bool keepdims) {
+  return buildExpandReduced(b, loc, reduced, typeOf(like), axes, keepdims);
+}
+Value TensorArithmetic::spread(Value scalar, Value like) {
+  return BroadcastOp::create(b, loc, scalar, typeOf(like).getShape());
+}
+
 } // namespace kiln

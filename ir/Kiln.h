@@ -45,6 +45,35 @@ mlir::Value buildExpandReduced(mlir::OpBuilder &builder, mlir::Location loc,
                                mlir::RankedTensorType inputType,
                                llvm::ArrayRef<int64_t> axes, bool keepdims);
 
+/// Elementwise arithmetic on kiln tensors that reads like the formulas it
+/// builds (gradient rules, optimizer updates). Scalars are splatted to the
+/// type of the tensor they combine with.
+struct TensorArithmetic {
+  mlir::OpBuilder &b;
+  mlir::Location loc;
+
+  mlir::Value splat(mlir::Value like, double value);
+  mlir::Value zerosLike(mlir::Value like) { return splat(like, 0.0); }
+  mlir::Value add(mlir::Value x, mlir::Value y);
+  mlir::Value sub(mlir::Value x, mlir::Value y);
+  mlir::Value mul(mlir::Value x, mlir::Value y);
+  mlir::Value div(mlir::Value x, mlir::Value y);
+  mlir::Value neg(mlir::Value x);
+  /// x * factor.
+  mlir::Value scale(mlir::Value x, double factor) {
+    return mul(x, splat(x, factor));
+  }
+  mlir::Value cmp(ComparePredicate predicate, mlir::Value x, mlir::Value y);
+  mlir::Value select(mlir::Value condition, mlir::Value x, mlir::Value y);
+  /// Sum over one axis, keeping it with size 1.
+  mlir::Value sumKeep(mlir::Value x, int64_t axis);
+  /// buildExpandReduced to the type of `like`.
+  mlir::Value expand(mlir::Value reduced, mlir::Value like,
+                     llvm::ArrayRef<int64_t> axes, bool keepdims);
+  /// A rank-0 tensor broadcast to the shape of `like`.
+  mlir::Value spread(mlir::Value scalar, mlir::Value like);
+};
+
 } // namespace kiln
 
 #endif // KILN_IR_KILN_H

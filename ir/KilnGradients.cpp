@@ -20,39 +20,7 @@ using namespace kiln;
 
 namespace {
 
-/// Small arithmetic helpers so the rules below read like their formulas.
-struct GradientBuilder {
-  OpBuilder &b;
-  Location loc;
-
-  RankedTensorType typeOf(Value v) {
-    return cast<RankedTensorType>(v.getType());
-  }
-  Value splat(Value like, double value) {
-    return buildSplat(b, loc, typeOf(like), value);
-  }
-  Value zerosLike(Value like) { return splat(like, 0.0); }
-  Value add(Value x, Value y) { return AddOp::create(b, loc, x, y); }
-  Value sub(Value x, Value y) { return SubOp::create(b, loc, x, y); }
-  Value mul(Value x, Value y) { return MulOp::create(b, loc, x, y); }
-  Value div(Value x, Value y) { return DivOp::create(b, loc, x, y); }
-  Value neg(Value x) { return NegOp::create(b, loc, x); }
-  Value scale(Value x, double factor) { return mul(x, splat(x, factor)); }
-  Value cmp(ComparePredicate predicate, Value x, Value y) {
-    return CompareOp::create(b, loc, predicate, x, y);
-  }
-  Value select(Value c, Value x, Value y) {
-    return SelectOp::create(b, loc, c, x, y);
-  }
-  Value sumKeep(Value x, int64_t axis) {
-    return ReduceSumOp::create(b, loc, x, ArrayRef<int64_t>{axis},
-                               /*keepdims=*/true);
-  }
-  Value expand(Value reduced, Value like, ArrayRef<int64_t> axes,
-               bool keepdims) {
-    return buildExpandReduced(b, loc, reduced, typeOf(like), axes, keepdims);
-  }
-};
+using GradientBuilder = TensorArithmetic;
 
 /// Runs `rule` to fill the single operand's gradient of a unary op.
 template <typename Rule>

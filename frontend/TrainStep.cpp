@@ -1,0 +1,114 @@
+//===- TrainStep.cpp - A compiled training step and its state -----------===//
+
+#include "frontend/Frontend.h"
+#include "runtime/data/Data.h"
+
+#include "mlir/IR/MLIRContext.h"
+
+using namespace mlir;
+
+namespace kiln {
+
+TrainStep::~TrainStep() = default;
+
+llvm::Expected<std::unique_ptr<TrainStep>>
+TrainStep::create(ModuleOp module, llvm::StringRef lossFn,
+                  llvm::ArrayRef<unsigned> params,
+                  const std::vector<Tensor> &initialParams,
+                  const Optimizer &optimizer, const CompileOptions &options) {
+  if (initialParams.size() != params.size())
+    return llvm::createStringError(
+        "training step: " + std::to_string(params.size()) + " parameters but " +
+        std::to_string(initialParams.size()) + " initial values");
+  std::unique_ptr<TrainStep> result(new TrainStep());
+  result->stepName = "_kiln_train_step";
+  OwningOpRef<ModuleOp> clone = module.clone();
+  {
+    ErrorCollector errors(module.getContext());
+    if (!buildTrainStep(*clone, lossFn, params, optimizer, result->stepName))
+      return errors.takeError();
+  }
+  auto compiled = CompiledModule::compile(*clone, options);
+  if (!compiled)
+    return compiled.takeError();
+  result->compiled = std::move(*compiled);
+  const FunctionSignature *sig = result->compiled->lookup(result->stepName);
+  if (!sig)
+    return llvm::createStringError("training step: no compiled step function");
+
+  // The step's own copies of the parameters, zero state, step count 0.
+  size_t index = 0;
+  for (; index < params.size(); ++index) {
+    const TensorSpec &spec = sig->inputs[index];
+    const Tensor &init = initialParams[index];
+    if (init.dtype() != spec.dtype || init.shape() != spec.shape)
+      return llvm::createStringError(
+          "training step: initial value of parameter '" + spec.name + "' is " +
+          typeString(init.dtype(), init.shape()) + ", expected " +
+          typeString(spec.dtype, spec.shape));
+    Tensor copy = init.contiguous();
+    copy = Tensor::fromData(copy.dtype(), copy.shape(), copy.data());
+    result->named.emplace_back(spec.name, copy);
+  }
+  result->numParams = params.size();
+  for (; index < sig->inputs.size() && sig->inputs[index].updatedInPlace;
+       ++index) {
+    const TensorSpec &spec = sig->inputs[index];
+    result->named.emplace_back(spec.name,
+                               Tensor::zeros(spec.dtype, spec.shape));
+  }
+  const TensorSpec &lrSpec = sig->inputs[index++];
+  result->lrTensor = Tensor::zeros(lrSpec.dtype, {});
+  result->setLearningRate(std::visit([](auto &o) { return o.lr; }, optimizer));
+  for (auto &[name, tensor] : result->named)
+    result->arguments.push_back(tensor);
+  result->arguments.push_back(result->lrTensor);
+  for (const TensorSpec &spec : sig->results)
+    result->results.push_back(Tensor::zeros(spec.dtype, spec.shape));
+  return result;
+}
+
+Status TrainStep::run(const std::vector<Tensor> &inputs) {
+  arguments.resize(named.size() + 1);
+  arguments.insert(arguments.end(), inputs.begin(), inputs.end());
+  return compiled->invokeInto(stepName, arguments, results);
+}
+
+double TrainStep::loss() const {
+  const Tensor &l = results.at(0);
+  return l.dtype() == DType::F64 ? l.dataAs<double>()[0] : l.dataAs<float>()[0];
+}
+
+Tensor TrainStep::parameter(llvm::StringRef name) const {
+  for (size_t i = 0; i < numParams; ++i)
+    if (named[i].first == name)
+      return named[i].second;
+  return Tensor();
+}
+
+void TrainStep::setLearningRate(double value) {
+  lr = value;
+  if (lrTensor.dtype() == DType::F64)
+    lrTensor.dataAs<double>()[0] = value;
+  else
+    lrTensor.dataAs<float>()[0] = static_cast<float>(value);
+}
+
+Status
+TrainStep::save(const std::string &path,
+                const std::map<std::string, std::string> &metadata) const {
+  std::vector<NamedTensor> tensors;
+  for (const auto &[name, tensor] : named)
+    tensors.push_back({name, tensor});
+  return saveSafetensors(path, tensors, metadata);
+}
+
+Status TrainStep::load(const std::string &path,
+                       std::map<std::string, std::string> *metadata) {
+  std::vector<NamedTensor> targets;
+  for (const auto &[name, tensor] : named)
+    targets.push_back({name, tensor});
+  return loadSafetensorsInto(path, targets, metadata);
+}
+
+} // namespace kiln
