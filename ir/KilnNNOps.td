@@ -12,11 +12,16 @@
 #define KILN_NN_OPS_TD
 
 include "ir/KilnDialect.td"
+include "ir/KilnInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
 def Kiln_IndexTensor : StaticShapeTensorOf<[I32, I64]>;
 def Kiln_SeedTensor : 0DTensorOf<[I64]>;
+
+// Gradient rules are in KilnNNGradients.cpp.
+defvar Kiln_NNDifferentiable =
+    DeclareOpInterfaceMethods<Kiln_DifferentiableOpInterface>;
 
 //===----------------------------------------------------------------------===//
 // Convolution
@@ -38,7 +43,8 @@ defvar Kiln_ConvWindowDoc = [{
     (rounded down), and likewise `OW`; it must be at least 1.
 }];
 
-def Kiln_Conv2DOp : Kiln_Op<"conv2d", [Pure, InferTypeOpAdaptor]> {
+def Kiln_Conv2DOp
+    : Kiln_Op<"conv2d", [Pure, InferTypeOpAdaptor, Kiln_NNDifferentiable]> {
   let summary = "2-D convolution (cross-correlation), NCHW x OIHW";
   let description = !strconcat([{
     `result[n, o, oh, ow] = sum over c, kh, kw of
@@ -61,7 +67,8 @@ def Kiln_Conv2DOp : Kiln_Op<"conv2d", [Pure, InferTypeOpAdaptor]> {
   }]);
 }
 
-def Kiln_Conv2DBackwardInputOp : Kiln_Op<"conv2d_backward_input", [Pure]> {
+def Kiln_Conv2DBackwardInputOp
+    : Kiln_Op<"conv2d_backward_input", [Pure, Kiln_NNDifferentiable]> {
   let summary = "Gradient of conv2d with respect to its input";
   let description = !strconcat([{
     Given the gradient `dy` of a `kiln.conv2d` result and its `filter`,
@@ -88,7 +95,8 @@ def Kiln_Conv2DBackwardInputOp : Kiln_Op<"conv2d_backward_input", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Kiln_Conv2DBackwardFilterOp : Kiln_Op<"conv2d_backward_filter", [Pure]> {
+def Kiln_Conv2DBackwardFilterOp
+    : Kiln_Op<"conv2d_backward_filter", [Pure, Kiln_NNDifferentiable]> {
   let summary = "Gradient of conv2d with respect to its filter";
   let description = !strconcat([{
     Given the `input` of a `kiln.conv2d` and the gradient `dy` of its
@@ -141,7 +149,8 @@ defvar Kiln_PoolWindowDoc = [{
     least 1; `dH = 1` for average pooling), and likewise `OW`.
 }];
 
-def Kiln_MaxPool2DOp : Kiln_Op<"max_pool2d", [Pure, InferTypeOpAdaptor]> {
+def Kiln_MaxPool2DOp
+    : Kiln_Op<"max_pool2d", [Pure, InferTypeOpAdaptor, Kiln_NNDifferentiable]> {
   let summary = "2-D max pooling, NCHW";
   let description = !strconcat([{
     Each output element is the maximum of its window of `input` [N, C, H, W];
@@ -186,7 +195,8 @@ def Kiln_MaxPool2DBackwardOp
   }]);
 }
 
-def Kiln_AvgPool2DOp : Kiln_Op<"avg_pool2d", [Pure, InferTypeOpAdaptor]> {
+def Kiln_AvgPool2DOp
+    : Kiln_Op<"avg_pool2d", [Pure, InferTypeOpAdaptor, Kiln_NNDifferentiable]> {
   let summary = "2-D average pooling, NCHW, padding counted";
   let description = !strconcat([{
     Each output element is the sum of its window of `input` [N, C, H, W]
@@ -205,7 +215,8 @@ def Kiln_AvgPool2DOp : Kiln_Op<"avg_pool2d", [Pure, InferTypeOpAdaptor]> {
   }]);
 }
 
-def Kiln_AvgPool2DBackwardOp : Kiln_Op<"avg_pool2d_backward", [Pure]> {
+def Kiln_AvgPool2DBackwardOp
+    : Kiln_Op<"avg_pool2d_backward", [Pure, Kiln_NNDifferentiable]> {
   let summary = "Gradient of avg_pool2d with respect to its input";
   let description = !strconcat([{
     Spreads each element of `dy` (the gradient of a `kiln.avg_pool2d`
@@ -232,7 +243,8 @@ def Kiln_AvgPool2DBackwardOp : Kiln_Op<"avg_pool2d_backward", [Pure]> {
 // Embedding lookup
 //===----------------------------------------------------------------------===//
 
-def Kiln_GatherOp : Kiln_Op<"gather", [Pure, InferTypeOpAdaptor]> {
+def Kiln_GatherOp
+    : Kiln_Op<"gather", [Pure, InferTypeOpAdaptor, Kiln_NNDifferentiable]> {
   let summary = "Rows of a table at integer indices (embedding lookup)";
   let description = [{
     `result[i..., d] = table[indices[i...], d]` for a `table` [V, D] and
@@ -252,7 +264,7 @@ def Kiln_GatherOp : Kiln_Op<"gather", [Pure, InferTypeOpAdaptor]> {
   }];
 }
 
-def Kiln_ScatterAddOp : Kiln_Op<"scatter_add", [Pure]> {
+def Kiln_ScatterAddOp : Kiln_Op<"scatter_add", [Pure, Kiln_NNDifferentiable]> {
   let summary = "Sum rows into a zero table at integer indices";
   let description = [{
     The adjoint of `kiln.gather`: starts from a zero table of the result
@@ -279,7 +291,8 @@ def Kiln_ScatterAddOp : Kiln_Op<"scatter_add", [Pure]> {
 // Random numbers
 //===----------------------------------------------------------------------===//
 
-def Kiln_RandomUniformOp : Kiln_Op<"random_uniform", [Pure]> {
+def Kiln_RandomUniformOp
+    : Kiln_Op<"random_uniform", [Pure, Kiln_NNDifferentiable]> {
   let summary = "Uniform random numbers in [0, 1) from a counter-based RNG";
   let description = [{
     Fills the result with numbers uniform in [0, 1), a pure function of
