@@ -40,6 +40,30 @@ Value indexConstant(OpBuilder &b, Location loc, int64_t value) {
   return arith::ConstantIndexOp::create(b, loc, value);
 }
 
+/// Index arithmetic with constants that skips the identities (x * 1, x + 0),
+/// so that loop bodies stay readable.
+Value mulIndex(OpBuilder &b, Location loc, Value x, int64_t c) {
+  return c == 1 ? x
+                : arith::MulIOp::create(b, loc, x, indexConstant(b, loc, c));
+}
+Value addIndex(OpBuilder &b, Location loc, Value x, int64_t c) {
+  return c == 0 ? x
+                : arith::AddIOp::create(b, loc, x, indexConstant(b, loc, c));
+}
+
+/// 0 <= x < size, for a signed integer or index `x`.
+Value inRange(OpBuilder &b, Location loc, Value x, int64_t size) {
+  using P = arith::CmpIPredicate;
+  auto constant = [&](int64_t v) -> Value {
+    return arith::ConstantOp::create(b, loc, b.getIntegerAttr(x.getType(), v));
+  };
+  // One statement per op: the IR must not depend on the order in which a
+  // compiler evaluates function arguments.
+  Value nonNegative = arith::CmpIOp::create(b, loc, P::sge, x, constant(0));
+  Value below = arith::CmpIOp::create(b, loc, P::slt, x, constant(size));
+  return arith::AndIOp::create(b, loc, nonNegative, below);
+}
+
 /// A tensor of `type` filled with `value` (the init of a reduction).
 Value splat(OpBuilder &b, Location loc, RankedTensorType type, Value value) {
   Value empty =
@@ -371,23 +395,23 @@ std::pair<Value, Value> windowReading(OpBuilder &b, Location loc,
                                       Value position, Value offset,
                                       int64_t before, int64_t stride,
                                       int64_t dilation, int64_t outSize) {
-  using P = arith::CmpIPredicate;
-  Value zero = indexConstant(b, loc, 0);
-  Value s = indexConstant(b, loc, stride);
-  Value t = arith::SubIOp::create(
-      b, loc,
-      arith::AddIOp::create(b, loc, position, indexConstant(b, loc, before)),
-      arith::MulIOp::create(b, loc, offset, indexConstant(b, loc, dilation)));
-  Value window = arith::DivSIOp::create(b, loc, t, s);
-  Value valid = arith::AndIOp::create(
-      b, loc,
-      arith::AndIOp::create(
-          b, loc, arith::CmpIOp::create(b, loc, P::sge, t, zero),
-          arith::CmpIOp::create(b, loc, P::eq,
-                                arith::RemSIOp::create(b, loc, t, s), zero)),
-      arith::CmpIOp::create(b, loc, P::slt, window,
-                            indexConstant(b, loc, outSize)));
-  return {valid, arith::SelectOp::create(b, loc, valid, window, zero)};
+  Value shifted = addIndex(b, loc, position, before);
+  Value t = arith::SubIOp::create(b, loc, shifted,
+                                  mulIndex(b, loc, offset, dilation));
+  // t in [0, outSize * stride) and a multiple of stride.
+  Value valid = inRange(b, loc, t, outSize * stride);
+  Value window = t;
+  if (stride != 1) {
+    Value s = indexConstant(b, loc, stride);
+    Value remainder = arith::RemSIOp::create(b, loc, t, s);
+    valid = arith::AndIOp::create(
+        b, loc, valid,
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, remainder,
+                              indexConstant(b, loc, 0)));
+    window = arith::DivSIOp::create(b, loc, t, s);
+  }
+  return {valid, arith::SelectOp::create(b, loc, valid, window,
+                                         indexConstant(b, loc, 0))};
 }
 
 /// dx[n, c, h, w] = sum over kernel offsets (kh, kw) whose window (oh, ow)
@@ -402,9 +426,10 @@ Value gatherFromWindows(
   Type elementType = dxType.getElementType();
   SmallVector<IteratorType> iterators(4, IteratorType::parallel);
   iterators.append(2, IteratorType::reduction);
+  Value shape = windowShape(b, loc, window, elementType);
+  Value zeros = splat(b, loc, dxType, zeroOf(b, loc, elementType));
   auto generic = linalg::GenericOp::create(
-      b, loc, TypeRange{dxType}, windowShape(b, loc, window, elementType),
-      ValueRange{splat(b, loc, dxType, zeroOf(b, loc, elementType))},
+      b, loc, TypeRange{dxType}, shape, zeros,
       ArrayRef<AffineMap>{dimRange(ctx, 6, 4, 2), dimRange(ctx, 6, 0, 4)},
       iterators, [&](OpBuilder &nb, Location l, ValueRange args) {
         SmallVector<Value, 6> i;
@@ -431,9 +456,7 @@ Value gatherFromWindows(
 /// elements is the order of these positions.
 Value planePosition(OpBuilder &b, Location loc, Value h, Value w,
                     int64_t width) {
-  Value linear = arith::AddIOp::create(
-      b, loc, arith::MulIOp::create(b, loc, h, indexConstant(b, loc, width)),
-      w);
+  Value linear = arith::AddIOp::create(b, loc, mulIndex(b, loc, h, width), w);
   return arith::IndexCastOp::create(b, loc, b.getI64Type(), linear);
 }
 
@@ -462,12 +485,13 @@ Value argmaxOfWindows(OpBuilder &b, Location loc, Value input,
   iterators.append(2, IteratorType::reduction);
   auto positionsType = dyType.clone(b.getI64Type());
   Value noPosition = arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(-1));
+  Value shape = windowShape(b, loc, window, elementType);
+  Value noValue = splat(b, loc, dyType, negativeInfinity(b, loc, elementType));
+  Value noPositions = splat(b, loc, positionsType, noPosition);
   auto generic = linalg::GenericOp::create(
-      b, loc, TypeRange{dyType, positionsType},
-      ValueRange{padded, windowShape(b, loc, window, elementType)},
-      ValueRange{splat(b, loc, dyType, negativeInfinity(b, loc, elementType)),
-                 splat(b, loc, positionsType, noPosition)},
-      maps, iterators, [&](OpBuilder &nb, Location l, ValueRange args) {
+      b, loc, TypeRange{dyType, positionsType}, ValueRange{padded, shape},
+      ValueRange{noValue, noPositions}, maps, iterators,
+      [&](OpBuilder &nb, Location l, ValueRange args) {
         using P = arith::CmpIPredicate;
         using F = arith::CmpFPredicate;
         Value value = args[0], best = args[2], bestAt = args[3];
@@ -477,21 +501,13 @@ Value argmaxOfWindows(OpBuilder &b, Location loc, Value input,
         for (int d = 0; d < 2; ++d) {
           Value o = linalg::IndexOp::create(nb, l, 2 + d);
           Value k = linalg::IndexOp::create(nb, l, 4 + d);
-          Value p = arith::SubIOp::create(
+          Value start = mulIndex(nb, l, o, window.stride[d]);
+          Value p = addIndex(
               nb, l,
-              arith::AddIOp::create(
-                  nb, l,
-                  arith::MulIOp::create(nb, l, o,
-                                        indexConstant(nb, l, window.stride[d])),
-                  arith::MulIOp::create(
-                      nb, l, k, indexConstant(nb, l, window.dilation[d]))),
-              indexConstant(nb, l, window.padding[d]));
-          Value ok = arith::AndIOp::create(
-              nb, l,
-              arith::CmpIOp::create(nb, l, P::sge, p, indexConstant(nb, l, 0)),
-              arith::CmpIOp::create(
-                  nb, l, P::slt, p,
-                  indexConstant(nb, l, inType.getDimSize(2 + d))));
+              arith::AddIOp::create(nb, l, start,
+                                    mulIndex(nb, l, k, window.dilation[d])),
+              -window.padding[d]);
+          Value ok = inRange(nb, l, p, inType.getDimSize(2 + d));
           at.push_back(p);
           inside = d == 0 ? ok : arith::AndIOp::create(nb, l, inside, ok);
         }
@@ -499,27 +515,26 @@ Value argmaxOfWindows(OpBuilder &b, Location loc, Value input,
             planePosition(nb, l, at[0], at[1], inType.getDimSize(3));
         Value isNaN = arith::CmpFOp::create(nb, l, F::UNO, value, value);
         Value bestIsNaN = arith::CmpFOp::create(nb, l, F::UNO, best, best);
-        Value greater = arith::OrIOp::create(
-            nb, l, arith::CmpFOp::create(nb, l, F::OGT, value, best),
-            arith::AndIOp::create(
-                nb, l, isNaN,
-                arith::XOrIOp::create(
-                    nb, l, bestIsNaN,
-                    arith::ConstantOp::create(nb, l, nb.getBoolAttr(true)))));
-        Value equal = arith::OrIOp::create(
-            nb, l, arith::CmpFOp::create(nb, l, F::OEQ, value, best),
-            arith::AndIOp::create(nb, l, isNaN, bestIsNaN));
+        // greater: value > best, or value is the first NaN.
+        Value bestIsNumber = arith::XOrIOp::create(
+            nb, l, bestIsNaN,
+            arith::ConstantOp::create(nb, l, nb.getBoolAttr(true)));
+        Value firstNaN = arith::AndIOp::create(nb, l, isNaN, bestIsNumber);
+        Value above = arith::CmpFOp::create(nb, l, F::OGT, value, best);
+        Value greater = arith::OrIOp::create(nb, l, above, firstNaN);
+        // equal: value == best, NaN equal to NaN.
+        Value bothNaN = arith::AndIOp::create(nb, l, isNaN, bestIsNaN);
+        Value same = arith::CmpFOp::create(nb, l, F::OEQ, value, best);
+        Value equal = arith::OrIOp::create(nb, l, same, bothNaN);
         Value earlier = arith::CmpIOp::create(nb, l, P::slt, position, bestAt);
+        Value tieWon = arith::AndIOp::create(nb, l, equal, earlier);
         Value none = arith::CmpIOp::create(nb, l, P::eq, bestAt, noPosition);
-        Value wins = arith::AndIOp::create(
-            nb, l, inside,
-            arith::OrIOp::create(nb, l,
-                                 arith::OrIOp::create(nb, l, none, greater),
-                                 arith::AndIOp::create(nb, l, equal, earlier)));
-        linalg::YieldOp::create(
-            nb, l,
-            ValueRange{arith::SelectOp::create(nb, l, wins, value, best),
-                       arith::SelectOp::create(nb, l, wins, position, bestAt)});
+        Value better = arith::OrIOp::create(
+            nb, l, arith::OrIOp::create(nb, l, none, greater), tieWon);
+        Value wins = arith::AndIOp::create(nb, l, inside, better);
+        Value newBest = arith::SelectOp::create(nb, l, wins, value, best);
+        Value newAt = arith::SelectOp::create(nb, l, wins, position, bestAt);
+        linalg::YieldOp::create(nb, l, ValueRange{newBest, newAt});
       });
   return generic.getResult(1);
 }
@@ -591,17 +606,10 @@ struct AvgPool2DBackwardLowering : OpConversionPattern<AvgPool2DBackwardOp> {
 /// an `index` value: out-of-range indices never address memory.
 std::pair<Value, Value> checkedRow(OpBuilder &b, Location loc, Value index,
                                    int64_t size) {
-  using P = arith::CmpIPredicate;
   Value wide = index;
   if (!index.getType().isInteger(64))
     wide = arith::ExtSIOp::create(b, loc, b.getI64Type(), index);
-  Value valid = arith::AndIOp::create(
-      b, loc,
-      arith::CmpIOp::create(b, loc, P::sge, wide,
-                            zeroOf(b, loc, b.getI64Type())),
-      arith::CmpIOp::create(
-          b, loc, P::slt, wide,
-          arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(size))));
+  Value valid = inRange(b, loc, wide, size);
   Value row = arith::IndexCastOp::create(b, loc, b.getIndexType(), wide);
   return {valid, arith::SelectOp::create(b, loc, valid, row,
                                          indexConstant(b, loc, 0))};
@@ -677,10 +685,11 @@ struct ScatterAddLowering : OpConversionPattern<ScatterAddOp> {
     auto rowType = RankedTensorType::get({1, width}, elementType);
     auto rowSizes = indexAttrs(rewriter, {1, width});
     auto unitStrides = indexAttrs(rewriter, {1, 1});
+    Value begin = indexConstant(rewriter, loc, 0);
+    Value end = indexConstant(rewriter, loc, count);
+    Value step = indexConstant(rewriter, loc, 1);
     auto loop = scf::ForOp::create(
-        rewriter, loc, indexConstant(rewriter, loc, 0),
-        indexConstant(rewriter, loc, count), indexConstant(rewriter, loc, 1),
-        ValueRange{init},
+        rewriter, loc, begin, end, step, ValueRange{init},
         [&](OpBuilder &b, Location l, Value i, ValueRange acc) {
           Value index = tensor::ExtractOp::create(b, l, indices, i);
           auto [valid, row] = checkedRow(b, l, index, rows);
@@ -784,13 +793,13 @@ struct RandomUniformLowering : OpConversionPattern<RandomUniformOp> {
                             rewriter.getMultiDimIdentityMap(rank)},
         SmallVector<IteratorType>(rank, IteratorType::parallel),
         [&](OpBuilder &b, Location l, ValueRange args) {
-          Value linear = indexConstant(b, l, 0);
-          for (int64_t d = 0; d < rank; ++d)
-            linear = arith::AddIOp::create(
-                b, l,
-                arith::MulIOp::create(b, l, linear,
-                                      indexConstant(b, l, type.getDimSize(d))),
-                linalg::IndexOp::create(b, l, d));
+          Value linear = rank == 0 ? indexConstant(b, l, 0)
+                                   : Value(linalg::IndexOp::create(b, l, 0));
+          for (int64_t d = 1; d < rank; ++d) {
+            Value scaled = mulIndex(b, l, linear, type.getDimSize(d));
+            linear = arith::AddIOp::create(b, l, scaled,
+                                           linalg::IndexOp::create(b, l, d));
+          }
           Value index =
               arith::IndexCastUIOp::create(b, l, b.getI64Type(), linear);
           auto [c0, c1] = halves(b, l, index);
@@ -810,8 +819,8 @@ struct RandomUniformLowering : OpConversionPattern<RandomUniformOp> {
               return left ? Value(arith::ShLIOp::create(b, l, wide, by))
                           : Value(arith::ShRUIOp::create(b, l, wide, by));
             };
-            bits = arith::OrIOp::create(b, l, shift(words[0], 21, true),
-                                        shift(words[1], 11, false));
+            Value high = shift(words[0], 21, true);
+            bits = arith::OrIOp::create(b, l, high, shift(words[1], 11, false));
             scale = arith::ConstantOp::create(
                 b, l, b.getF64FloatAttr(std::ldexp(1.0, -53)));
           } else {

@@ -184,7 +184,7 @@ LogicalResult checkGradientType(const Reporter &report, Type dy,
 std::string describe(StringRef name, Type type) {
   std::string text;
   llvm::raw_string_ostream os(text);
-  os << name << " " << type;
+  os << name << " '" << type << "'";
   return text;
 }
 } // namespace
