@@ -46,20 +46,45 @@ bool isFloatTensor(Value value) {
 // Convolution
 //===----------------------------------------------------------------------===//
 
+namespace {
+/// Builds the three convolution ops with the window attributes of `op`
+/// (any of the three: they share stride, padding, dilation and groups).
+struct ConvBuilder {
+  OpBuilder &b;
+  Location loc;
+  DenseI64ArrayAttr stride, padding, dilation;
+  IntegerAttr groups;
+
+  template <typename OpTy>
+  ConvBuilder(OpBuilder &b, OpTy op)
+      : b(b), loc(op.getLoc()), stride(op.getStrideAttr()),
+        padding(op.getPaddingAttr()), dilation(op.getDilationAttr()),
+        groups(op.getGroupsAttr()) {}
+
+  Value forward(Value x, Value w) {
+    return Conv2DOp::create(b, loc, x, w, stride, padding, dilation, groups);
+  }
+  Value inputGrad(Type xType, Value dy, Value w) {
+    return Conv2DBackwardInputOp::create(b, loc, xType, dy, w, stride, padding,
+                                         dilation, groups);
+  }
+  Value filterGrad(Type wType, Value x, Value dy) {
+    return Conv2DBackwardFilterOp::create(b, loc, wType, x, dy, stride, padding,
+                                          dilation, groups);
+  }
+};
+} // namespace
+
 LogicalResult Conv2DOp::buildGradients(OpBuilder &builder,
                                        ArrayRef<Value> resultGrads,
                                        ArrayRef<bool> needed,
                                        SmallVectorImpl<Value> &operandGrads) {
-  Location loc = getLoc();
-  Rule input = [&](Value dy) -> Value {
-    return Conv2DBackwardInputOp::create(
-        builder, loc, getInput().getType(), dy, getFilter(), getStrideAttr(),
-        getPaddingAttr(), getDilationAttr(), getGroupsAttr());
+  ConvBuilder conv(builder, *this);
+  Rule input = [&](Value dy) {
+    return conv.inputGrad(getInput().getType(), dy, getFilter());
   };
-  Rule filter = [&](Value dy) -> Value {
-    return Conv2DBackwardFilterOp::create(
-        builder, loc, getFilter().getType(), getInput(), dy, getStrideAttr(),
-        getPaddingAttr(), getDilationAttr(), getGroupsAttr());
+  Rule filter = [&](Value dy) {
+    return conv.filterGrad(getFilter().getType(), getInput(), dy);
   };
   return eachOperand<Rule>(resultGrads, needed, operandGrads, {input, filter});
 }
@@ -67,18 +92,12 @@ LogicalResult Conv2DOp::buildGradients(OpBuilder &builder,
 LogicalResult Conv2DBackwardInputOp::buildGradients(
     OpBuilder &builder, ArrayRef<Value> resultGrads, ArrayRef<bool> needed,
     SmallVectorImpl<Value> &operandGrads) {
-  // dx = conv2d_backward_input(dy, w): linear in dy (adjoint conv2d) and
-  // in w (adjoint conv2d_backward_filter with g in the input's place).
-  Location loc = getLoc();
-  Rule dy = [&](Value g) -> Value {
-    return Conv2DOp::create(builder, loc, g, getFilter(), getStrideAttr(),
-                            getPaddingAttr(), getDilationAttr(),
-                            getGroupsAttr());
-  };
-  Rule filter = [&](Value g) -> Value {
-    return Conv2DBackwardFilterOp::create(
-        builder, loc, getFilter().getType(), g, getDy(), getStrideAttr(),
-        getPaddingAttr(), getDilationAttr(), getGroupsAttr());
+  // dx = conv2d_backward_input(dy, w) is linear in dy (adjoint: conv2d)
+  // and in w (adjoint: conv2d_backward_filter with g as the input).
+  ConvBuilder conv(builder, *this);
+  Rule dy = [&](Value g) { return conv.forward(g, getFilter()); };
+  Rule filter = [&](Value g) {
+    return conv.filterGrad(getFilter().getType(), g, getDy());
   };
   return eachOperand<Rule>(resultGrads, needed, operandGrads, {dy, filter});
 }
@@ -88,17 +107,11 @@ LogicalResult Conv2DBackwardFilterOp::buildGradients(
     SmallVectorImpl<Value> &operandGrads) {
   // dw = conv2d_backward_filter(x, dy): the adjoint in x is
   // conv2d_backward_input(dy, g), in dy it is conv2d(x, g).
-  Location loc = getLoc();
-  Rule input = [&](Value g) -> Value {
-    return Conv2DBackwardInputOp::create(
-        builder, loc, getInput().getType(), getDy(), g, getStrideAttr(),
-        getPaddingAttr(), getDilationAttr(), getGroupsAttr());
+  ConvBuilder conv(builder, *this);
+  Rule input = [&](Value g) {
+    return conv.inputGrad(getInput().getType(), getDy(), g);
   };
-  Rule dy = [&](Value g) -> Value {
-    return Conv2DOp::create(builder, loc, getInput(), g, getStrideAttr(),
-                            getPaddingAttr(), getDilationAttr(),
-                            getGroupsAttr());
-  };
+  Rule dy = [&](Value g) { return conv.forward(getInput(), g); };
   return eachOperand<Rule>(resultGrads, needed, operandGrads, {input, dy});
 }
 

@@ -181,6 +181,15 @@ LogicalResult checkGradientType(const Reporter &report, Type dy,
                 " result for ", operands, ", ", forward);
 }
 
+/// The result of an inference helper as inferReturnTypes reports it.
+LogicalResult returnType(FailureOr<RankedTensorType> type,
+                         SmallVectorImpl<Type> &types) {
+  if (failed(type))
+    return failure();
+  types.push_back(*type);
+  return success();
+}
+
 std::string describe(StringRef name, Type type) {
   std::string text;
   llvm::raw_string_ostream os(text);
@@ -197,15 +206,12 @@ LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *,
                                          std::optional<Location> loc,
                                          Adaptor adaptor,
                                          SmallVectorImpl<Type> &types) {
-  auto result =
+  return returnType(
       inferConv2d({loc, "conv2d"}, "input", asTensor(adaptor.getInput()),
                   "filter", asTensor(adaptor.getFilter()),
                   adaptor.getStrideAttr(), adaptor.getPaddingAttr(),
-                  adaptor.getDilationAttr(), adaptor.getGroupsAttr());
-  if (failed(result))
-    return failure();
-  types.push_back(*result);
-  return success();
+                  adaptor.getDilationAttr(), adaptor.getGroupsAttr()),
+      types);
 }
 
 LogicalResult Conv2DBackwardInputOp::verify() {
@@ -240,14 +246,11 @@ LogicalResult MaxPool2DOp::inferReturnTypes(MLIRContext *,
                                             std::optional<Location> loc,
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &types) {
-  auto result =
+  return returnType(
       inferPool2d({loc, "max_pool2d"}, "input", asTensor(adaptor.getInput()),
                   adaptor.getKernelAttr(), adaptor.getStrideAttr(),
-                  adaptor.getPaddingAttr(), adaptor.getDilationAttr());
-  if (failed(result))
-    return failure();
-  types.push_back(*result);
-  return success();
+                  adaptor.getPaddingAttr(), adaptor.getDilationAttr()),
+      types);
 }
 
 LogicalResult MaxPool2DBackwardOp::inferReturnTypes(
@@ -270,14 +273,11 @@ LogicalResult AvgPool2DOp::inferReturnTypes(MLIRContext *,
                                             std::optional<Location> loc,
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &types) {
-  auto result =
+  return returnType(
       inferPool2d({loc, "avg_pool2d"}, "input", asTensor(adaptor.getInput()),
                   adaptor.getKernelAttr(), adaptor.getStrideAttr(),
-                  adaptor.getPaddingAttr(), nullptr);
-  if (failed(result))
-    return failure();
-  types.push_back(*result);
-  return success();
+                  adaptor.getPaddingAttr(), nullptr),
+      types);
 }
 
 LogicalResult AvgPool2DBackwardOp::verify() {
@@ -312,13 +312,10 @@ LogicalResult GatherOp::inferReturnTypes(MLIRContext *,
                                          std::optional<Location> loc,
                                          Adaptor adaptor,
                                          SmallVectorImpl<Type> &types) {
-  auto result =
-      inferGather({loc, "gather"}, "table", asTensor(adaptor.getTable()),
-                  asTensor(adaptor.getIndices()));
-  if (failed(result))
-    return failure();
-  types.push_back(*result);
-  return success();
+  return returnType(inferGather({loc, "gather"}, "table",
+                                asTensor(adaptor.getTable()),
+                                asTensor(adaptor.getIndices())),
+                    types);
 }
 
 LogicalResult ScatterAddOp::verify() {

@@ -14,31 +14,23 @@ using namespace kiln::e2e;
 
 namespace {
 
-struct NamedCase {
-  const char *name;
-  GradCase c;
-};
-
-std::ostream &operator<<(std::ostream &os, const NamedCase &named) {
-  return os << named.name;
-}
-
-GradArg arg(std::vector<int64_t> shape) {
+/// A random f64 argument. `distinct` draws values at least 0.25 apart, so
+/// no max-pooling window has a tie that a finite-difference step could
+/// cross.
+GradArg arg(std::vector<int64_t> shape, bool distinct = false) {
   GradArg a;
   a.shape = std::move(shape);
+  a.distinct = distinct;
   return a;
 }
-/// Values at least 0.25 apart: no max-pooling window has a tie that a
-/// finite-difference step could cross.
 GradArg distinct(std::vector<int64_t> shape) {
-  GradArg a = arg(std::move(shape));
-  a.distinct = true;
-  return a;
+  return arg(std::move(shape), true);
 }
-GradArg fixed(Tensor value) {
+/// An operand that is not differentiated (indices, a seed).
+GradArg constant(Tensor value) {
   GradArg a;
-  a.fixed = std::move(value);
   a.wrt = false;
+  a.fixed = std::move(value);
   return a;
 }
 
@@ -121,12 +113,12 @@ std::vector<NamedCase> allCases() {
   cases.push_back({"gather",
                    {"  %r = kiln.gather %a0[%a1] : " + t({5, 3}) + ", " + iT +
                         " -> " + t({2, 3, 3}),
-                    {arg({5, 3}), fixed(indices)},
+                    {arg({5, 3}), constant(indices)},
                     {2, 3, 3}}});
   cases.push_back({"scatter_add",
                    {"  %r = kiln.scatter_add %a0[%a1] : " + t({2, 3, 3}) +
                         ", " + iT + " -> " + t({5, 3}),
-                    {arg({2, 3, 3}), fixed(indices)},
+                    {arg({2, 3, 3}), constant(indices)},
                     {5, 3}}});
   return cases;
 }
@@ -152,7 +144,7 @@ TEST(NNGradient, DropoutMaskFromRandomUniform) {
   %scaled = kiln.div %a0, %p : tensor<4x6x$T>
   %zero = kiln.constant dense<0.0> : tensor<4x6x$T>
   %r = kiln.select %keep, %scaled, %zero : tensor<4x6xi1>, tensor<4x6x$T>)",
-             {arg({4, 6}), fixed(Tensor::fromVector<int64_t>({}, {2024}))},
+             {arg({4, 6}), constant(Tensor::fromVector<int64_t>({}, {2024}))},
              {4, 6}};
   EXPECT_TRUE(checkGradient(c));
 }

@@ -151,110 +151,25 @@ template <typename T> void checkConvolution(const ConvCase &k) {
   EXPECT_TRUE(matches<T>(out[0], k.wShape(), castVector<T>(dw), sumTol<T>()));
 }
 
+// clang-format off
 const ConvCase kConvCases[] = {
-    {"plain 3x3", 2, 3, 7, 6, 4, 3, 3, {1, 1}, {0, 0, 0, 0}, {1, 1}, 1},
-    {"stride 2, symmetric padding",
-     1,
-     2,
-     9,
-     8,
-     3,
-     3,
-     3,
-     {2, 2},
-     {1, 1, 1, 1},
-     {1, 1},
-     1},
+    // what                                 n  c  h   w   o  kh kw stride  padding       dilation groups
+    {"plain 3x3",                           2, 3, 7,  6,  4, 3, 3, {1, 1}, {0, 0, 0, 0}, {1, 1}, 1},
+    {"stride 2, symmetric padding",         1, 2, 9,  8,  3, 3, 3, {2, 2}, {1, 1, 1, 1}, {1, 1}, 1},
     // (8 + 3 - 3) / 3 rounds down: the last input row is read by no window.
-    {"asymmetric padding, rounding",
-     2,
-     2,
-     8,
-     7,
-     2,
-     3,
-     2,
-     {3, 2},
-     {2, 0, 1, 1},
-     {1, 1},
-     1},
-    {"dilation", 1, 3, 10, 9, 2, 3, 3, {1, 1}, {2, 2, 2, 2}, {2, 3}, 1},
-    {"stride larger than the kernel",
-     1,
-     2,
-     10,
-     11,
-     2,
-     2,
-     2,
-     {3, 4},
-     {0, 1, 0, 0},
-     {1, 1},
-     1},
-    {"groups with stride, padding, dilation",
-     2,
-     4,
-     7,
-     6,
-     6,
-     3,
-     2,
-     {2, 2},
-     {1, 0, 1, 1},
-     {1, 2},
-     2},
-    {"depthwise", 2, 3, 6, 5, 3, 3, 3, {1, 1}, {1, 1, 1, 1}, {1, 1}, 3},
-    {"depthwise, channel multiplier 2",
-     1,
-     3,
-     5,
-     7,
-     6,
-     2,
-     3,
-     {2, 1},
-     {0, 1, 1, 1},
-     {1, 1},
-     3},
-    {"1x1", 3, 5, 4, 3, 2, 1, 1, {1, 1}, {0, 0, 0, 0}, {1, 1}, 1},
-    {"size-1 dims", 1, 1, 1, 5, 1, 1, 3, {1, 2}, {0, 0, 0, 0}, {1, 1}, 1},
-    {"kernel covers the image",
-     2,
-     2,
-     4,
-     3,
-     3,
-     4,
-     3,
-     {1, 1},
-     {0, 0, 0, 0},
-     {1, 1},
-     1},
-    {"padding wider than the kernel",
-     1,
-     2,
-     3,
-     3,
-     2,
-     2,
-     2,
-     {1, 1},
-     {3, 2, 1, 3},
-     {1, 1},
-     1},
-    {"the (5, 5) conv of the CNN example, small",
-     2,
-     1,
-     8,
-     8,
-     4,
-     5,
-     5,
-     {1, 1},
-     {2, 2, 2, 2},
-     {1, 1},
-     1},
+    {"asymmetric padding, rounding",        2, 2, 8,  7,  2, 3, 2, {3, 2}, {2, 0, 1, 1}, {1, 1}, 1},
+    {"dilation",                            1, 3, 10, 9,  2, 3, 3, {1, 1}, {2, 2, 2, 2}, {2, 3}, 1},
+    {"stride larger than the kernel",       1, 2, 10, 11, 2, 2, 2, {3, 4}, {0, 1, 0, 0}, {1, 1}, 1},
+    {"groups, stride, padding, dilation",   2, 4, 7,  6,  6, 3, 2, {2, 2}, {1, 0, 1, 1}, {1, 2}, 2},
+    {"depthwise",                           2, 3, 6,  5,  3, 3, 3, {1, 1}, {1, 1, 1, 1}, {1, 1}, 3},
+    {"depthwise, channel multiplier 2",     1, 3, 5,  7,  6, 2, 3, {2, 1}, {0, 1, 1, 1}, {1, 1}, 3},
+    {"1x1",                                 3, 5, 4,  3,  2, 1, 1, {1, 1}, {0, 0, 0, 0}, {1, 1}, 1},
+    {"size-1 dims",                         1, 1, 1,  5,  1, 1, 3, {1, 2}, {0, 0, 0, 0}, {1, 1}, 1},
+    {"kernel covers the image",             2, 2, 4,  3,  3, 4, 3, {1, 1}, {0, 0, 0, 0}, {1, 1}, 1},
+    {"padding wider than the kernel",       1, 2, 3,  3,  2, 2, 2, {1, 1}, {3, 2, 1, 3}, {1, 1}, 1},
+    {"the 5x5 conv of the CNN example",     2, 1, 8,  8,  4, 5, 5, {1, 1}, {2, 2, 2, 2}, {1, 1}, 1},
 };
+// clang-format on
 
 TEST(Conv2D, ForwardAndBackwardF32) {
   for (const ConvCase &k : kConvCases)
@@ -425,44 +340,20 @@ void checkAvgPool(const PoolCase &k, const std::vector<T> &x) {
   EXPECT_TRUE(matches<T>(out[0], k.xShape(), castVector<T>(dx), sumTol<T>()));
 }
 
+// clang-format off
 const PoolCase kPoolCases[] = {
-    {"2x2 stride 2, odd sizes", 2, 3, 7, 9, 2, 2, {2, 2}, {0, 0, 0, 0}, {1, 1}},
-    {"3x3 stride 2 padding 1", 1, 2, 9, 8, 3, 3, {2, 2}, {1, 1, 1, 1}, {1, 1}},
-    {"overlapping windows, stride 1",
-     1,
-     2,
-     5,
-     6,
-     3,
-     2,
-     {1, 1},
-     {0, 0, 0, 0},
-     {1, 1}},
-    {"asymmetric padding, non-square window",
-     2,
-     1,
-     6,
-     7,
-     2,
-     3,
-     {2, 1},
-     {1, 0, 0, 2},
-     {1, 1}},
-    {"stride larger than the kernel",
-     1,
-     2,
-     10,
-     9,
-     2,
-     2,
-     {3, 4},
-     {0, 0, 0, 0},
-     {1, 1}},
-    {"dilation", 1, 2, 9, 10, 2, 3, {1, 2}, {1, 2, 0, 1}, {2, 3}},
-    {"1x1 window", 2, 2, 3, 4, 1, 1, {1, 1}, {0, 0, 0, 0}, {1, 1}},
-    {"size-1 dims", 1, 1, 1, 6, 1, 3, {1, 2}, {0, 1, 0, 1}, {1, 1}},
-    {"window covers the image", 3, 1, 4, 5, 4, 5, {1, 1}, {0, 0, 0, 0}, {1, 1}},
+    // what                                     n  c  h   w   kh kw stride  padding       dilation
+    {"2x2 stride 2, odd sizes",                 2, 3, 7,  9,  2, 2, {2, 2}, {0, 0, 0, 0}, {1, 1}},
+    {"3x3 stride 2 padding 1",                  1, 2, 9,  8,  3, 3, {2, 2}, {1, 1, 1, 1}, {1, 1}},
+    {"overlapping windows, stride 1",           1, 2, 5,  6,  3, 2, {1, 1}, {0, 0, 0, 0}, {1, 1}},
+    {"asymmetric padding, non-square window",   2, 1, 6,  7,  2, 3, {2, 1}, {1, 0, 0, 2}, {1, 1}},
+    {"stride larger than the kernel",           1, 2, 10, 9,  2, 2, {3, 4}, {0, 0, 0, 0}, {1, 1}},
+    {"dilation",                                1, 2, 9,  10, 2, 3, {1, 2}, {1, 2, 0, 1}, {2, 3}},
+    {"1x1 window",                              2, 2, 3,  4,  1, 1, {1, 1}, {0, 0, 0, 0}, {1, 1}},
+    {"size-1 dims",                             1, 1, 1,  6,  1, 3, {1, 2}, {0, 1, 0, 1}, {1, 1}},
+    {"window covers the image",                 3, 1, 4,  5,  4, 5, {1, 1}, {0, 0, 0, 0}, {1, 1}},
 };
+// clang-format on
 
 template <typename T> void checkPools() {
   for (const PoolCase &k : kPoolCases) {
@@ -480,19 +371,13 @@ TEST(Pool2D, MaxAndAvgF64) { checkPools<double>(); }
 TEST(Pool2D, MaxPoolTiesGoToTheFirstMaximum) {
   // Values from {0, 1, 2}: most windows hold several maxima. Overlapping
   // windows with padding and dilation, so every rule matters.
-  for (PoolCase k :
-       {PoolCase{"ties, overlapping",
-                 2,
-                 2,
-                 6,
-                 7,
-                 3,
-                 3,
-                 {1, 2},
-                 {1, 1, 1, 0},
-                 {1, 1}},
-        PoolCase{
-            "ties, dilated", 1, 3, 7, 7, 2, 2, {2, 1}, {0, 1, 1, 1}, {2, 2}}}) {
+  // clang-format off
+  const PoolCase cases[] = {
+      {"ties, overlapping", 2, 2, 6, 7, 3, 3, {1, 2}, {1, 1, 1, 0}, {1, 1}},
+      {"ties, dilated",     1, 3, 7, 7, 2, 2, {2, 1}, {0, 1, 1, 1}, {2, 2}},
+  };
+  // clang-format on
+  for (const PoolCase &k : cases) {
     std::vector<double> x =
         randomValues<double>(numElementsOf(k.xShape()), 0, 2, 9);
     for (double &v : x)
@@ -506,13 +391,13 @@ TEST(Pool2D, MaxPoolNaNInfinityAndPaddingOnlyWindows) {
   // 1x1x2x2 input, kernel 2 dilated by 3, padding 1 before and 2 after:
   // windows start at -1 and 0 and read rows (-1, 2) and (0, 3), so only
   // window (1, 1) reads the image, at (0, 0); the others are all padding.
-  PoolCase k{"padding-only windows", 1,     1, 2, 2, 2, 2, {1, 1},
-             {1, 1, 2, 2},           {3, 3}};
+  // clang-format off
+  PoolCase k{"padding-only windows", 1, 1, 2, 2, 2, 2, {1, 1}, {1, 1, 2, 2}, {3, 3}};
+  PoolCase wide{"NaN and infinities", 1, 1, 3, 4, 2, 2, {1, 2}, {0, 0, 0, 0}, {1, 1}};
+  // clang-format on
   checkMaxPool<double>(k, {1.0, 2.0, 3.0, 4.0});
   const double inf = std::numeric_limits<double>::infinity();
   const double nan = std::numeric_limits<double>::quiet_NaN();
-  PoolCase wide{"NaN and infinities", 1,     1, 3, 4, 2, 2, {1, 2},
-                {0, 0, 0, 0},         {1, 1}};
   // Windows: NaN after a number (NaN wins), two NaNs (the first wins), all
   // -inf (the first -inf wins, not the padding), +inf.
   checkMaxPool<double>(wide, {1.0, nan, -inf, -inf, //
@@ -528,16 +413,9 @@ template <typename T, typename I> void checkGatherScatter() {
   SCOPED_TRACE(mlirType<T>() + " table, " + mlirType<I>() + " indices");
   const int64_t v = 7, d = 3;
   // In range, repeated, and out of range on both sides.
-  const std::vector<I> indices = {3,
-                                  0,
-                                  6,
-                                  3,
-                                  -1,
-                                  7,
-                                  3,
-                                  std::numeric_limits<I>::min(),
-                                  std::numeric_limits<I>::max(),
-                                  6};
+  const I lowest = std::numeric_limits<I>::min();
+  const I highest = std::numeric_limits<I>::max();
+  const std::vector<I> indices = {3, 0, 6, 3, -1, 7, 3, lowest, highest, 6};
   const std::vector<int64_t> iShape = {2, 5}, rShape = {2, 5, d};
   const std::string tT = tensorType<T>({v, d}), iT = tensorType<I>(iShape),
                     rT = tensorType<T>(rShape);
