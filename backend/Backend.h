@@ -44,6 +44,10 @@ namespace kiln {
 /// Patterns lowering every kiln op to linalg/tensor/arith/math.
 void populateKilnToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
+/// Patterns lowering the neural-network ops (ir/KilnNNOps.td) to
+/// linalg/tensor/arith/scf.
+void populateKilnNNToLinalgPatterns(mlir::RewritePatternSet &patterns);
+
 /// Registers the backend passes and the `kiln-lower-to-llvm` pipeline.
 void registerBackendPasses();
 

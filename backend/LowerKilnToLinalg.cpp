@@ -13,6 +13,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/DialectConversion.h"
 
@@ -657,6 +658,7 @@ struct KilnLowerToLinalgPass
     RewritePatternSet patterns(ctx);
     populateDecompositionPatterns(patterns);
     populateKilnToLinalgPatterns(patterns);
+    populateKilnNNToLinalgPatterns(patterns);
     ConversionTarget target(*ctx);
     target.addIllegalDialect<KilnDialect>();
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });

@@ -13,11 +13,14 @@ def KilnLowerToLinalg : Pass<"kiln-lower-to-linalg", "::mlir::func::FuncOp"> {
     `linalg.transpose`, `linalg.reduce`, `linalg.fill`), `linalg.generic`
     with identity or broadcasting indexing maps for elementwise ops and
     `kiln.broadcast`, and tensor ops for reshape, slice and concat.
+    Convolution and pooling use the named linalg convolution and pooling
+    ops; `kiln.scatter_add` becomes an `scf.for` over its indices.
     Composite ops are first expanded as by `kiln-decompose`.
   }];
   let dependentDialects = [
     "::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect",
-    "::mlir::arith::ArithDialect", "::mlir::math::MathDialect"
+    "::mlir::arith::ArithDialect", "::mlir::math::MathDialect",
+    "::mlir::scf::SCFDialect"
   ];
 }
 

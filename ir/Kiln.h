@@ -23,6 +23,8 @@
 
 #define GET_OP_CLASSES
 #include "ir/KilnOps.h.inc"
+#define GET_OP_CLASSES
+#include "ir/KilnNNOps.h.inc"
 
 namespace kiln {
 

@@ -27,6 +27,9 @@ void KilnDialect::initialize() {
   addOperations<
 #define GET_OP_LIST
 #include "ir/KilnOps.cpp.inc"
+      ,
+#define GET_OP_LIST
+#include "ir/KilnNNOps.cpp.inc"
       >();
   addInterfaces<KilnInlinerInterface>();
 }

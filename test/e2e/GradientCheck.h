@@ -129,6 +129,16 @@ inline double norm2(const std::vector<double> &v) {
 
 } // namespace detail
 
+/// A case with a name, for parametrized tests (gtest prints the name).
+struct NamedCase {
+  const char *name;
+  GradCase c;
+};
+
+inline std::ostream &operator<<(std::ostream &os, const NamedCase &named) {
+  return os << named.name;
+}
+
 /// Draws the inputs of a case (exposed so tests can also build references).
 inline std::vector<Tensor> gradientInputs(const GradCase &c) {
   Rng rng(c.seed);

@@ -15,15 +15,6 @@ using namespace kiln::e2e;
 
 namespace {
 
-struct NamedCase {
-  const char *name;
-  GradCase c;
-};
-
-std::ostream &operator<<(std::ostream &os, const NamedCase &named) {
-  return os << named.name;
-}
-
 GradArg arg(std::vector<int64_t> shape, double lo = -2, double hi = 2) {
   GradArg a;
   a.shape = std::move(shape);
