@@ -171,8 +171,10 @@ func::FuncOp buildTrainStep(ModuleOp module, llvm::StringRef lossFn,
   argTypes.push_back(scalar);
   argNames.push_back("lr");
   unsigned firstInput = argTypes.size();
+  SmallVector<unsigned> stepArgOf(lossType.getNumInputs(), 0);
   for (unsigned i = 0; i < lossType.getNumInputs(); ++i)
     if (!isParam.test(i)) {
+      stepArgOf[i] = argTypes.size();
       argTypes.push_back(lossType.getInput(i));
       argNames.push_back(argName(loss, i));
     }
@@ -185,9 +187,25 @@ func::FuncOp buildTrainStep(ModuleOp module, llvm::StringRef lossFn,
                                    b.getFunctionType(argTypes, resultTypes));
   for (auto [i, argNameText] : llvm::enumerate(argNames))
     step.setArgAttr(i, "kiln.name", b.getStringAttr(argNameText));
-  for (unsigned i = 0; i < lossType.getNumResults(); ++i)
+  for (unsigned i = 0; i < lossType.getNumResults(); ++i) {
     if (auto resultName = loss.getResultAttr(i, "kiln.name"))
       step.setResultAttr(i, "kiln.name", resultName);
+    // State the loss function updates in place (BatchNorm's running
+    // statistics, say) stays updated in place by the step.
+    if (auto updated =
+            loss.getResultAttrOfType<IntegerAttr>(i, "kiln.updates")) {
+      if (isParam.test(updated.getInt())) {
+        loss.emitError() << "training step: @" << lossFn
+                         << " updates its argument '"
+                         << argName(loss, updated.getInt())
+                         << "', which is also a trained parameter";
+        step.erase();
+        return nullptr;
+      }
+      step.setResultAttr(i, "kiln.updates",
+                         b.getI64IntegerAttr(stepArgOf[updated.getInt()]));
+    }
+  }
   for (auto [i, arg] : llvm::enumerate(updatedArgs))
     step.setResultAttr(lossType.getNumResults() + i, "kiln.updates",
                        b.getI64IntegerAttr(arg));

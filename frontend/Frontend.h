@@ -114,16 +114,23 @@ public:
   /// `initialParams` gives the starting value of each trained argument (in
   /// `params` order); the step keeps its own copies. The module is not
   /// modified.
+  ///
+  /// `ownedInputs` maps other arguments of `lossFn` (by index) to initial
+  /// values the step keeps and passes itself: non-trainable state such as
+  /// BatchNorm's running statistics, which `lossFn` updates in place. They
+  /// follow the optimizer state in state() and are checkpointed with it.
   static llvm::Expected<std::unique_ptr<TrainStep>>
   create(mlir::ModuleOp module, llvm::StringRef lossFn,
          llvm::ArrayRef<unsigned> params,
          const std::vector<Tensor> &initialParams, const Optimizer &optimizer,
-         const CompileOptions &options = {});
+         const CompileOptions &options = {},
+         const std::map<unsigned, Tensor> &ownedInputs = {});
   ~TrainStep();
 
-  /// One step on `inputs` (the loss function's non-parameter arguments, in
-  /// order). Parameters and state are updated in place; outputs() then
-  /// holds the loss function's results. No allocation in steady state.
+  /// One step on `inputs` (the loss function's arguments that are neither
+  /// parameters nor owned inputs, in order). Parameters and state are updated
+  /// in place; outputs() then holds the loss function's results. No allocation
+  /// in steady state.
   Status run(const std::vector<Tensor> &inputs);
   /// The loss function's results of the last run (the loss first).
   const std::vector<Tensor> &outputs() const { return results; }
@@ -169,7 +176,8 @@ private:
   size_t numParams = 0;
   Tensor lrTensor;
   double lr = 0;
-  std::vector<Tensor> arguments; // named tensors, lr, then the inputs
+  std::vector<Tensor> arguments;  // of the step function, owned ones set
+  std::vector<size_t> inputSlots; // where run()'s inputs go in `arguments`
   std::vector<Tensor> results;
 };
 

@@ -15,7 +15,8 @@ llvm::Expected<std::unique_ptr<TrainStep>>
 TrainStep::create(ModuleOp module, llvm::StringRef lossFn,
                   llvm::ArrayRef<unsigned> params,
                   const std::vector<Tensor> &initialParams,
-                  const Optimizer &optimizer, const CompileOptions &options) {
+                  const Optimizer &optimizer, const CompileOptions &options,
+                  const std::map<unsigned, Tensor> &ownedInputs) {
   if (initialParams.size() != params.size())
     return llvm::createStringError(
         "training step: " + std::to_string(params.size()) + " parameters but " +
@@ -63,14 +64,44 @@ TrainStep::create(ModuleOp module, llvm::StringRef lossFn,
   for (auto &[name, tensor] : result->named)
     result->arguments.push_back(tensor);
   result->arguments.push_back(result->lrTensor);
+
+  // The loss function's other arguments follow, in order: owned ones are
+  // copied and kept, the rest are run()'s inputs.
+  unsigned numLossArgs =
+      params.size() + (sig->inputs.size() - result->arguments.size());
+  for (unsigned lossArg = 0; lossArg < numLossArgs; ++lossArg) {
+    if (llvm::is_contained(params, lossArg))
+      continue;
+    const TensorSpec &spec = sig->inputs[result->arguments.size()];
+    auto owned = ownedInputs.find(lossArg);
+    if (owned == ownedInputs.end()) {
+      result->inputSlots.push_back(result->arguments.size());
+      result->arguments.emplace_back();
+      continue;
+    }
+    const Tensor &init = owned->second;
+    if (init.dtype() != spec.dtype || init.shape() != spec.shape)
+      return llvm::createStringError(
+          "training step: initial value of '" + spec.name + "' is " +
+          typeString(init.dtype(), init.shape()) + ", expected " +
+          typeString(spec.dtype, spec.shape));
+    Tensor copy = init.contiguous();
+    copy = Tensor::fromData(copy.dtype(), copy.shape(), copy.data());
+    result->named.emplace_back(spec.name, copy);
+    result->arguments.push_back(copy);
+  }
   for (const TensorSpec &spec : sig->results)
     result->results.push_back(Tensor::zeros(spec.dtype, spec.shape));
   return result;
 }
 
 Status TrainStep::run(const std::vector<Tensor> &inputs) {
-  arguments.resize(named.size() + 1);
-  arguments.insert(arguments.end(), inputs.begin(), inputs.end());
+  if (inputs.size() != inputSlots.size())
+    return Status::error("training step expects " +
+                         std::to_string(inputSlots.size()) + " inputs, got " +
+                         std::to_string(inputs.size()));
+  for (size_t i = 0; i < inputs.size(); ++i)
+    arguments[inputSlots[i]] = inputs[i];
   return compiled->invokeInto(stepName, arguments, results);
 }
 

@@ -374,4 +374,42 @@ TEST(TrainStep, BadCheckpointsChangeNothing) {
   EXPECT_NE(status.message().find("missing.safetensors"), std::string::npos);
 }
 
+// State the loss function itself updates (like BatchNorm's running mean) is
+// owned by the step, updated in place and checkpointed with the rest.
+TEST(TrainStep, OwnsStateTheLossFunctionUpdates) {
+  const char *ir = R"(
+func.func @loss(%w: tensor<3xf32> {kiln.name = "w"}, %x: tensor<3xf32> {kiln.name = "x"},
+                %rm: tensor<3xf32> {kiln.name = "running_mean"})
+    -> (tensor<f32> {kiln.name = "loss"}, tensor<3xf32> {kiln.updates = 2 : i64}) {
+  %p = kiln.mul %w, %x : tensor<3xf32>
+  %l = kiln.reduce_sum %p axes [0] : tensor<3xf32> -> tensor<f32>
+  %k = kiln.constant dense<0.9> : tensor<3xf32>
+  %j = kiln.constant dense<0.1> : tensor<3xf32>
+  %a = kiln.mul %rm, %k : tensor<3xf32>
+  %b = kiln.mul %x, %j : tensor<3xf32>
+  %nrm = kiln.add %a, %b : tensor<3xf32>
+  return %l, %nrm : tensor<f32>, tensor<3xf32>
+}
+)";
+  auto context = newContext();
+  auto module = parseKilnSource(ir, *context);
+  ASSERT_TRUE(module);
+  auto created = TrainStep::create(
+      *module, "loss", {0}, {Tensor::fromVector<float>({3}, {1, 1, 1})},
+      SGD{0.5}, {}, {{2u, Tensor::fromVector<float>({3}, {0, 0, 0})}});
+  ASSERT_TRUE(bool(created)) << llvm::toString(created.takeError());
+  TrainStep &step = **created;
+  ASSERT_EQ(step.state().size(), 2u);
+  EXPECT_EQ(step.state()[1].first, "running_mean");
+  Tensor x = Tensor::fromVector<float>({3}, {10, 20, 30});
+  for (int i = 0; i < 2; ++i)
+    ASSERT_TRUE(step.run({x}));
+  ASSERT_EQ(step.outputs().size(), 1u) << "the update is not an output";
+  // running_mean: 0 -> 0.1 x -> 0.19 x; w: 1 - 2 * 0.5 * x.
+  EXPECT_TRUE(matches<float>(step.state()[1].second, {3}, {1.9f, 3.8f, 5.7f}));
+  EXPECT_TRUE(
+      matches<float>(step.parameter("w"), {3}, {-9.0f, -19.0f, -29.0f}));
+  EXPECT_FALSE(step.run({x, x})) << "owned inputs are not passed";
+}
+
 } // namespace
