@@ -1,0 +1,51 @@
+//===- CompiledGraph.h - A builder graph compiled for the JIT ---*- C++ -*-===//
+//
+// Graph::compile() gives a CompiledGraph: the graph's function compiled once
+// by the JIT, with its own copy of the parameter and buffer values (the
+// graph's values at compile time; the tensors share storage until replaced).
+// run() takes only the inputs; it passes the parameters and buffers itself
+// and stores the buffers' updated values, like a PyTorch module's forward
+// in training mode.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_FRONTEND_COMPILEDGRAPH_H
+#define KILN_FRONTEND_COMPILEDGRAPH_H
+
+#include "backend/Backend.h"
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace kiln {
+
+class CompiledGraph {
+public:
+  CompiledGraph(std::unique_ptr<CompiledModule> module,
+                std::map<std::string, Tensor> state);
+
+  /// Runs the function on `inputs`, one per Graph input in order; returns
+  /// the outputs in order. Throws GraphError for wrong inputs (the message
+  /// names the argument, expected and actual type) or a missing parameter
+  /// value.
+  std::vector<Tensor> run(const std::vector<Tensor> &inputs);
+
+  /// Parameter and buffer values by name.
+  const std::map<std::string, Tensor> &state() const { return state_; }
+  /// Replaces one; the dtype and shape must be the argument's.
+  void setState(const std::string &name, const Tensor &value);
+
+  const FunctionSignature &signature() const { return signature_; }
+  const CompiledModule &module() const { return *module_; }
+
+private:
+  std::unique_ptr<CompiledModule> module_;
+  FunctionSignature signature_;
+  std::map<std::string, Tensor> state_;
+};
+
+} // namespace kiln
+
+#endif // KILN_FRONTEND_COMPILEDGRAPH_H
