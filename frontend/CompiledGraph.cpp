@@ -22,15 +22,21 @@ std::unique_ptr<CompiledGraph> Graph::compile(const CompileOptions &options) {
   auto module = CompiledModule::compile(*module_, options);
   if (!module)
     throw GraphError("compile: " + llvm::toString(module.takeError()));
-  return std::make_unique<CompiledGraph>(std::move(*module), values_);
+  // The graph's names, also for arguments without kiln.name ("arg0", ...).
+  FunctionSignature signature = (*module)->functions().front();
+  for (size_t i = 0; i < arguments_.size(); ++i)
+    signature.inputs[i].name = arguments_[i].name;
+  for (size_t i = 0; i < outputs_.size(); ++i)
+    signature.results[i].name = outputs_[i].name;
+  return std::make_unique<CompiledGraph>(std::move(*module),
+                                         std::move(signature), values_);
 }
 
 CompiledGraph::CompiledGraph(std::unique_ptr<CompiledModule> module,
+                             FunctionSignature signature,
                              std::map<std::string, Tensor> state)
-    : module_(std::move(module)), state_(std::move(state)) {
-  // A graph's module holds one function.
-  signature_ = module_->functions().front();
-}
+    : module_(std::move(module)), signature_(std::move(signature)),
+      state_(std::move(state)) {}
 
 namespace {
 const char *roleName(TensorRole role) {

@@ -23,7 +23,10 @@ namespace kiln {
 
 class CompiledGraph {
 public:
+  /// `signature` is the function's, with the Graph's argument and output
+  /// names; `state` holds the parameter and buffer values by name.
   CompiledGraph(std::unique_ptr<CompiledModule> module,
+                FunctionSignature signature,
                 std::map<std::string, Tensor> state);
 
   /// Runs the function on `inputs`, one per Graph input in order; returns
