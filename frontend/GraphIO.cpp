@@ -70,6 +70,10 @@ std::unique_ptr<Graph> Graph::parse(const std::string &text,
   if (function.isExternal())
     loadError(bufferName,
               "function '" + function.getSymName().str() + "' has no body");
+  if (!function.isPublic())
+    loadError(bufferName, "function '" + function.getSymName().str() +
+                              "' is private; a graph's function is public "
+                              "(an entry point)");
   if (!function.getBody().hasOneBlock())
     loadError(bufferName, "function '" + function.getSymName().str() +
                               "' has more than one block");

@@ -430,6 +430,16 @@ TEST_F(ErrorTest, RunAndLoad) {
   });
   EXPECT_EQ(m, "cannot load a graph from <graph>: a graph is a module "
                "holding exactly one func.func");
+  m = graphError([&] { Graph::parse("func.func private @f() {\n return\n}"); });
+  EXPECT_EQ(m, "cannot load a graph from <graph>: function 'f' is private; a "
+               "graph's function is public (an entry point)");
+  m = graphError([&] { Graph::parse("func.func private @f(memref<2xf32>)"); });
+  EXPECT_EQ(m, "cannot load a graph from <graph>: function 'f' has no body");
+  m = graphError(
+      [&] { Graph::parse("func.func @f(%x: memref<2xf32>) {\n return\n}"); });
+  EXPECT_EQ(m, "cannot load a graph from <graph>: argument 'arg0': a Var "
+               "holds a statically shaped tensor of f32, f64, i32, i64 or i1, "
+               "not a value of another type");
   m = graphError([&] { Graph::load("/nonexistent/graph.mlir"); });
   EXPECT_EQ(m, "cannot load a graph from '/nonexistent/graph.mlir': No such "
                "file or directory");
