@@ -542,6 +542,39 @@ Var kiln::slice(const Var &x, const std::vector<int64_t> &start,
                         .getResult());
 }
 
+Var kiln::pad(const Var &x, const std::vector<int64_t> &low,
+              const std::vector<int64_t> &high,
+              const std::vector<int64_t> &interior, double value,
+              CallSite site) {
+  checkVar(site, "pad", x);
+  std::vector<int64_t> between =
+      interior.empty() ? std::vector<int64_t>(x.rank(), 0) : interior;
+  int64_t rank = x.rank();
+  if (static_cast<int64_t>(low.size()) != rank ||
+      static_cast<int64_t>(high.size()) != rank ||
+      static_cast<int64_t>(between.size()) != rank)
+    throwGraphError(site, "pad",
+                    "low " + kiln::detail::shapeText(low) + ", high " +
+                        kiln::detail::shapeText(high) + " and interior " +
+                        kiln::detail::shapeText(between) +
+                        " need one entry per dimension of " + x.describe());
+  for (int64_t d = 0; d < rank; ++d)
+    if (low[d] < 0 || high[d] < 0 || between[d] < 0)
+      throwGraphError(site, "pad",
+                      "dimension " + std::to_string(d) + " of " + x.describe() +
+                          ": padding must be non-negative (slice crops), got "
+                          "low " +
+                          std::to_string(low[d]) + ", high " +
+                          std::to_string(high[d]) + ", interior " +
+                          std::to_string(between[d]));
+  kiln::detail::checkScalarFits(site, "pad", value, x.dtype());
+  Graph &graph = x.graph();
+  return Var(graph,
+             PadOp::create(graph.builder(), graph.location(site), x.value(),
+                           low, high, between, llvm::APFloat(value))
+                 .getResult());
+}
+
 //===----------------------------------------------------------------------===//
 // Contraction and reductions
 //===----------------------------------------------------------------------===//

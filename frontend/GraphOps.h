@@ -111,6 +111,14 @@ Var slice(const Var &x, const std::vector<int64_t> &start,
           const std::vector<int64_t> &limit,
           const std::vector<int64_t> &stride = {}, CallSite site = {});
 
+/// Pads every dimension d with low[d] elements before, high[d] after and
+/// interior[d] between neighbouring elements (default none), all `value`
+/// (which must fit the dtype). Padding is non-negative; slice crops.
+Var pad(const Var &x, const std::vector<int64_t> &low,
+        const std::vector<int64_t> &high,
+        const std::vector<int64_t> &interior = {}, double value = 0.0,
+        CallSite site = {});
+
 //===----------------------------------------------------------------------===//
 // Contraction and reductions
 //===----------------------------------------------------------------------===//

@@ -195,6 +195,19 @@ TEST_F(ErrorTest, BadShapeOps) {
                                "start 2, limit 4, stride 1");
   m = graphError([&] {
     line = __LINE__ + 1;
+    pad(x, {0, -1}, {0, 0});
+  });
+  EXPECT_EQ(m, KILN_AT(line) + "pad: dimension 1 of input 'x' 2x3xf32: "
+                               "padding must be non-negative (slice crops), "
+                               "got low -1, high 0, interior 0");
+  m = graphError([&] {
+    line = __LINE__ + 1;
+    pad(n, {0, 0}, {1, 1}, {}, 0.5);
+  });
+  EXPECT_TRUE(contains(m, KILN_AT(line) + "pad: scalar 0.5 is not "
+                                          "representable in i64"));
+  m = graphError([&] {
+    line = __LINE__ + 1;
     broadcastTo(x, {3, 3});
   });
   EXPECT_EQ(m, KILN_AT(line) + "broadcastTo: cannot broadcast input 'x' "

@@ -286,6 +286,19 @@ TEST(GraphOps, ShapeOps) {
   EXPECT_TRUE(matches<float>(out[4], {2, 2, 2}, sl));
 }
 
+TEST(GraphOps, Pad) {
+  Graph g("pad");
+  Var x = g.input("x", {2, 2}, DType::I32);
+  Var p = pad(x, {0, 1}, {1, 0}, {0, 1}, -1);
+  EXPECT_EQ(p.shape(), (std::vector<int64_t>{3, 4}));
+  g.output("p", p);
+  auto out =
+      compileAndRun(g, {Tensor::fromVector<int32_t>({2, 2}, {1, 2, 3, 4})});
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_TRUE(matches<int32_t>(out[0], {3, 4},
+                               {-1, 1, -1, 2, -1, 3, -1, 4, -1, -1, -1, -1}));
+}
+
 namespace {
 /// C = op(A) op(B) for one [M, K] x [K, N] product in double.
 std::vector<double> matmulRef(const std::vector<double> &a,
