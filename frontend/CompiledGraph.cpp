@@ -36,13 +36,24 @@ CompiledGraph::CompiledGraph(std::unique_ptr<CompiledModule> module,
                              FunctionSignature signature,
                              std::map<std::string, Tensor> state)
     : module_(std::move(module)), signature_(std::move(signature)),
-      state_(std::move(state)) {}
+      state_(std::move(state)) {
+  for (const TensorSpec &spec : signature_.inputs)
+    if (spec.updatedInPlace)
+      state_[spec.name] = ownCopy(state_[spec.name]);
+}
 
 namespace {
 const char *roleName(TensorRole role) {
   return role == TensorRole::Parameter ? "parameter" : "buffer";
 }
 } // namespace
+
+Tensor CompiledGraph::ownCopy(const Tensor &value) {
+  if (value.empty())
+    return value;
+  return Tensor::fromData(value.dtype(), value.shape(),
+                          value.contiguous().data());
+}
 
 std::vector<Tensor> CompiledGraph::run(const std::vector<Tensor> &inputs) {
   std::vector<Tensor> arguments;
@@ -76,15 +87,8 @@ std::vector<Tensor> CompiledGraph::run(const std::vector<Tensor> &inputs) {
   Status status = module_->invoke(signature_.name, arguments, results);
   if (!status)
     throw GraphError("run: " + status.message());
-  std::vector<Tensor> outputs;
-  for (size_t i = 0; i < results.size(); ++i) {
-    const TensorSpec &spec = signature_.results[i];
-    if (spec.role == TensorRole::Buffer)
-      state_[spec.name] = results[i];
-    else
-      outputs.push_back(results[i]);
-  }
-  return outputs;
+  // Buffer updates were written into the state tensors in place.
+  return results;
 }
 
 void CompiledGraph::setState(const std::string &name, const Tensor &value) {
@@ -98,7 +102,7 @@ void CompiledGraph::setState(const std::string &name, const Tensor &value) {
           "' is " + typeString(spec.dtype, spec.shape) + ", got " +
           (value.empty() ? std::string("an empty tensor")
                          : typeString(value.dtype(), value.shape())));
-    state_[name] = value;
+    state_[name] = spec.updatedInPlace ? ownCopy(value) : value;
     return;
   }
   throw GraphError("setState: '" + name +

@@ -1,11 +1,11 @@
 //===- CompiledGraph.h - A builder graph compiled for the JIT ---*- C++ -*-===//
 //
 // Graph::compile() gives a CompiledGraph: the graph's function compiled once
-// by the JIT, with its own copy of the parameter and buffer values (the
-// graph's values at compile time; the tensors share storage until replaced).
-// run() takes only the inputs; it passes the parameters and buffers itself
-// and stores the buffers' updated values, like a PyTorch module's forward
-// in training mode.
+// by the JIT, with the parameter and buffer values the graph had at compile
+// time (buffers that are updated are copied). run() takes only the inputs; it
+// passes the parameters and buffers itself, and the compiled code writes the
+// buffers' updated values into them in place, like a PyTorch module's
+// forward in training mode.
 //
 //===----------------------------------------------------------------------===//
 
@@ -37,13 +37,18 @@ public:
 
   /// Parameter and buffer values by name.
   const std::map<std::string, Tensor> &state() const { return state_; }
-  /// Replaces one; the dtype and shape must be the argument's.
+  /// Replaces one (an updated buffer with a copy of `value`); the dtype and
+  /// shape must be the argument's.
   void setState(const std::string &name, const Tensor &value);
 
   const FunctionSignature &signature() const { return signature_; }
   const CompiledModule &module() const { return *module_; }
 
 private:
+  /// A contiguous copy with its own storage: compiled code updates buffers
+  /// in place, which must not reach the Graph's or the caller's tensors.
+  static Tensor ownCopy(const Tensor &value);
+
   std::unique_ptr<CompiledModule> module_;
   FunctionSignature signature_;
   std::map<std::string, Tensor> state_;

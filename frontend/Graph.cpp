@@ -106,6 +106,7 @@ uint64_t hashName(const std::string &name) {
 constexpr llvm::StringLiteral kName = "kiln.name";
 constexpr llvm::StringLiteral kParameter = "kiln.parameter";
 constexpr llvm::StringLiteral kBuffer = "kiln.buffer";
+constexpr llvm::StringLiteral kUpdates = "kiln.updates";
 } // namespace
 
 Graph::Graph(const std::string &functionName, uint64_t seed)
@@ -323,13 +324,11 @@ void Graph::updateResults() {
   }
   for (const BufferUpdate &update : bufferUpdates_) {
     values.push_back(update.newValue.value());
-    const Argument *argument = nullptr;
-    for (const Argument &a : arguments_)
-      if (a.var.value() == update.buffer.value())
-        argument = &a;
+    unsigned index = cast<BlockArgument>(update.buffer.value()).getArgNumber();
     attrs.push_back(builder_.getDictionaryAttr(
-        {builder_.getNamedAttr(kName, builder_.getStringAttr(argument->name)),
-         builder_.getNamedAttr(kBuffer, builder_.getUnitAttr())}));
+        {builder_.getNamedAttr(kName,
+                               builder_.getStringAttr(arguments_[index].name)),
+         builder_.getNamedAttr(kUpdates, builder_.getI64IntegerAttr(index))}));
   }
   Operation *terminator = function_.getBody().front().getTerminator();
   terminator->setOperands(values);

@@ -4,7 +4,8 @@
 // func.func) through MLIR's OpBuilder. Its arguments are inputs (data),
 // parameters (trainable, with initial values) and buffers (non-trainable
 // state with an optional updated value per call); its results are the named
-// outputs followed by the buffers' updated values.
+// outputs followed by the buffers' updated values (kiln.updates: written in
+// place, not returned, by compiled code).
 //
 // Symbolic values are kiln::Var handles; the ops that combine them are free
 // functions in GraphOps.h. Every op is checked when it is built: a shape or
@@ -105,7 +106,8 @@ public:
              const Initializer &init, DType dtype = DType::F32,
              CallSite site = {});
   /// Declares the value `buffer` takes after a call: an extra result
-  /// (kiln.name = the buffer's name, kiln.buffer) that a caller writes back.
+  /// (kiln.name = the buffer's name, kiln.updates = its argument index),
+  /// which compiled code writes into the buffer's storage in place.
   void updateBuffer(const Var &buffer, const Var &newValue, CallSite site = {});
 
   Var constant(const Tensor &value, CallSite site = {});
@@ -188,9 +190,9 @@ public:
   void save(const std::string &path, bool withLocations = false);
   /// Reconstructs a Graph from Kiln IR text holding one func.func: inputs,
   /// parameters, buffers, outputs and buffer updates come from the kiln.name,
-  /// kiln.parameter and kiln.buffer attributes. Parameter and buffer values
-  /// are not part of the IR: they are empty until loadStateDict. Throws
-  /// GraphError with the parser's or verifier's message.
+  /// kiln.parameter, kiln.buffer and kiln.updates attributes. Parameter and
+  /// buffer values are not part of the IR: they are empty until loadStateDict.
+  /// Throws GraphError with the parser's or verifier's message.
   static std::unique_ptr<Graph>
   parse(const std::string &text, const std::string &bufferName = "<graph>");
   static std::unique_ptr<Graph> load(const std::string &path);

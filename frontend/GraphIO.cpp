@@ -2,7 +2,8 @@
 //
 // The IR holds the structure: which arguments are inputs, parameters and
 // buffers (kiln.parameter, kiln.buffer), the outputs and buffer updates
-// (results; kiln.buffer on a result). Parameter values live outside it.
+// (results; kiln.updates = <buffer argument> on an update). Parameter values
+// live outside it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -112,7 +113,9 @@ void Graph::recoverStructure(const std::string &source) {
     } catch (const GraphError &error) {
       loadError(source, "result '" + resultName + "': " + error.what());
     }
-    if (!function_.getResultAttr(i, "kiln.buffer")) {
+    auto updates =
+        function_.getResultAttrOfType<IntegerAttr>(i, "kiln.updates");
+    if (!updates) {
       if (!bufferUpdates_.empty())
         loadError(source, "output '" + resultName +
                               "' follows a buffer update; buffer updates "
@@ -123,12 +126,14 @@ void Graph::recoverStructure(const std::string &source) {
       outputs_.push_back({resultName, var});
       continue;
     }
-    // The verifier made sure that a buffer argument of this name exists.
-    Var buffer = findArgument(resultName)->var;
-    for (const BufferUpdate &update : bufferUpdates_)
-      if (update.buffer.value() == buffer.value())
-        loadError(source, "buffer '" + resultName + "' is updated twice");
-    bufferUpdates_.push_back({buffer, var});
+    // The verifier checked the index, the type and that no argument is
+    // updated twice.
+    const Argument &argument = arguments_[updates.getInt()];
+    if (argument.role != TensorRole::Buffer)
+      loadError(source, "result '" + resultName + "' updates " +
+                            argument.var.describe() +
+                            ", which is not a buffer (kiln.buffer)");
+    bufferUpdates_.push_back({argument.var, var});
   }
 }
 

@@ -459,10 +459,17 @@ TEST_F(ErrorTest, RunAndLoad) {
   m = graphError([&] {
     Graph::parse(
         "func.func @f(%m: tensor<2xf32> {kiln.name = \"m\", kiln.buffer})\n"
-        "    -> (tensor<2xf32> {kiln.name = \"m\", kiln.buffer}, "
+        "    -> (tensor<2xf32> {kiln.name = \"m\", kiln.updates = 0}, "
         "tensor<2xf32>) "
         "{\n  return %m, %m : tensor<2xf32>, tensor<2xf32>\n}");
   });
   EXPECT_EQ(m, "cannot load a graph from <graph>: output 'result1' follows a "
                "buffer update; buffer updates are the last results");
+  m = graphError([&] {
+    Graph::parse("func.func @f(%w: tensor<2xf32> {kiln.name = \"w\", "
+                 "kiln.parameter})\n    -> (tensor<2xf32> {kiln.updates = 0}) "
+                 "{\n  return %w : tensor<2xf32>\n}");
+  });
+  EXPECT_EQ(m, "cannot load a graph from <graph>: result 'result0' updates "
+               "parameter 'w' 2xf32, which is not a buffer (kiln.buffer)");
 }

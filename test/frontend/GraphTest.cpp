@@ -28,19 +28,21 @@ TEST(Graph, ArgumentsResultsAndTheirAttributes) {
       ir, "func.func @model(%arg0: tensor<2x3xf32> {kiln.name = \"x\"}, "
           "%arg1: tensor<3xf32> {kiln.name = \"w\", kiln.parameter}, %arg2: "
           "tensor<3xf32> {kiln.buffer, kiln.name = \"m\"}) -> "
-          "(tensor<2x3xf32> {kiln.name = \"y\"}, tensor<3xf32> {kiln.buffer, "
-          "kiln.name = \"m\"})"));
+          "(tensor<2x3xf32> {kiln.name = \"y\"}, tensor<3xf32> {kiln.name = "
+          "\"m\", kiln.updates = 2 : i64})"));
   // The results stay outputs first, buffer updates last.
   g.output("z", x);
   EXPECT_EQ(g.function().getNumResults(), 3u);
-  EXPECT_TRUE(g.function().getResultAttr(2, "kiln.buffer") != nullptr);
-  // The runtime sees the roles.
+  EXPECT_TRUE(g.function().getResultAttr(2, "kiln.updates") != nullptr);
+  // The runtime sees the roles; the buffer is updated in place, so only the
+  // outputs are results.
   auto compiled = g.compile();
   const FunctionSignature &sig = compiled->signature();
   EXPECT_EQ(sig.inputs[1].role, TensorRole::Parameter);
   EXPECT_EQ(sig.inputs[2].role, TensorRole::Buffer);
-  EXPECT_EQ(sig.results[0].role, TensorRole::Data);
-  EXPECT_EQ(sig.results[2].role, TensorRole::Buffer);
+  EXPECT_TRUE(sig.inputs[2].updatedInPlace);
+  ASSERT_EQ(sig.results.size(), 2u);
+  EXPECT_EQ(sig.results[1].name, "z");
 }
 
 TEST(Graph, OpLocationsAreTheCallersLines) {
