@@ -7,6 +7,8 @@
 //  * The C++ builder: kiln::Graph (Graph.h) with the ops (GraphOps.h),
 //    initializers (Initializers.h), layers (Layers.h) and losses
 //    (Losses.h); Graph::compile gives a CompiledGraph (CompiledGraph.h).
+// Training steps (below) compile forward + backward + optimizer update of a
+// module's loss function into one function.
 //
 //===----------------------------------------------------------------------===//
 
