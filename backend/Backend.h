@@ -66,9 +66,14 @@ enum class Stage {
 /// builtin.module).
 void buildLoweringPipeline(mlir::OpPassManager &pm, Stage stage);
 
+/// The runtime DType of an MLIR element type (f32, f64, i32, i64, i1);
+/// false for any other type.
+bool toDType(mlir::Type type, DType &dtype);
+
 /// Checks that every public function takes and returns statically shaped
 /// tensors of supported element types (the entry-point ABI) and describes
-/// them. Argument names come from the `kiln.name` argument attribute.
+/// them. Names come from the `kiln.name` attribute, roles from
+/// `kiln.parameter` and `kiln.buffer`.
 /// Emits a diagnostic and fails otherwise.
 mlir::LogicalResult
 collectSignatures(mlir::ModuleOp module,

@@ -22,7 +22,8 @@ namespace kiln {
 } // namespace kiln
 
 namespace {
-constexpr llvm::StringLiteral kNameAttr = "kiln.name";
+constexpr llvm::StringLiteral kSignatureAttrs[] = {
+    "kiln.name", "kiln.parameter", "kiln.buffer"};
 constexpr llvm::StringLiteral kInternalPrefix = "_kiln_";
 constexpr llvm::StringLiteral kCInterfacePrefix = "_mlir_ciface_";
 
@@ -38,12 +39,14 @@ struct KilnMarkEntryPointsPass
         continue;
       if (func.isPublic())
         func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(), unit);
-      // Names like `kiln.name` served the runtime's signature; LLVM has no
-      // meaning for them.
+      // kiln.name, kiln.parameter and kiln.buffer served the runtime's
+      // signature; LLVM has no meaning for them.
       for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i)
-        func.removeArgAttr(i, kNameAttr);
+        for (StringRef attr : kSignatureAttrs)
+          func.removeArgAttr(i, attr);
       for (unsigned i = 0, e = func.getNumResults(); i < e; ++i)
-        func.removeResultAttr(i, kNameAttr);
+        for (StringRef attr : kSignatureAttrs)
+          func.removeResultAttr(i, attr);
       auto internal =
           StringAttr::get(&getContext(), kInternalPrefix + func.getSymName());
       if (failed(symbols.rename(func, internal))) {

@@ -7,7 +7,7 @@
 
 using namespace mlir;
 
-static bool toDType(Type type, kiln::DType &dtype) {
+bool kiln::toDType(Type type, DType &dtype) {
   if (type.isF32())
     dtype = kiln::DType::F32;
   else if (type.isF64())
@@ -29,7 +29,7 @@ static LogicalResult describe(func::FuncOp func, Type type, StringRef what,
                               kiln::TensorSpec &spec) {
   auto tensor = dyn_cast<RankedTensorType>(type);
   if (!tensor || !tensor.hasStaticShape() ||
-      !toDType(tensor.getElementType(), spec.dtype))
+      !kiln::toDType(tensor.getElementType(), spec.dtype))
     return func.emitError() << "entry function '" << func.getSymName() << "' "
                             << what << " #" << index << " has type " << type
                             << "; entry functions take and return statically "
@@ -56,6 +56,10 @@ kiln::collectSignatures(ModuleOp module,
       if (failed(describe(func, input, "argument", i, name,
                           signature.inputs.back())))
         return failure();
+      if (func.getArgAttr(i, "kiln.parameter"))
+        signature.inputs.back().role = TensorRole::Parameter;
+      else if (func.getArgAttr(i, "kiln.buffer"))
+        signature.inputs.back().role = TensorRole::Buffer;
     }
     for (auto [i, result] : llvm::enumerate(type.getResults())) {
       // A result that updates an argument is not returned: the argument's

@@ -1,9 +1,14 @@
-//===- Frontend.h - Ways into Kiln: public header ----------------*- C++
-//-*-===//
+//===- Frontend.h - Ways into Kiln: public header ---------------*- C++ -*-===//
 //
-// Today one way in: Kiln IR text. Parsing verifies the module; errors are
-// reported through the context's diagnostic handlers with file:line:col.
-// The one-call helpers load, verify and JIT-compile a module.
+// Two ways in:
+//  * Kiln IR text. Parsing verifies the module; errors are reported through
+//    the context's diagnostic handlers with file:line:col. The one-call
+//    helpers load, verify and JIT-compile a module.
+//  * The C++ builder: kiln::Graph (Graph.h) with the ops (GraphOps.h),
+//    initializers (Initializers.h), layers (Layers.h) and losses
+//    (Losses.h); Graph::compile gives a CompiledGraph (CompiledGraph.h).
+// Training steps (below) compile forward + backward + optimizer update of a
+// module's loss function into one function.
 //
 //===----------------------------------------------------------------------===//
 
@@ -11,6 +16,12 @@
 #define KILN_FRONTEND_FRONTEND_H
 
 #include "backend/Backend.h"
+#include "frontend/CompiledGraph.h"
+#include "frontend/Graph.h"
+#include "frontend/GraphOps.h"
+#include "frontend/Initializers.h"
+#include "frontend/Layers.h"
+#include "frontend/Losses.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"

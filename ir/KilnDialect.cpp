@@ -42,6 +42,14 @@ Operation *KilnDialect::materializeConstant(OpBuilder &builder, Attribute value,
   return ConstantOp::create(builder, loc, elements);
 }
 
+// Function argument and result attributes of the kiln namespace:
+//   kiln.name       (string; arguments and results) names it for the runtime;
+//   kiln.parameter  (unit; arguments) a trainable parameter of the model;
+//   kiln.buffer     (unit; arguments) non-trainable state, such as running
+//                   statistics;
+//   kiln.updates    (integer i; results) the result is the new value of
+//                   argument i, written into the caller's buffer.
+
 /// Verifies `kiln.name`; any other attribute is unknown, and the message
 /// lists the `known` ones for this position.
 static LogicalResult verifyNameAttr(Operation *op, NamedAttribute attribute,
@@ -60,8 +68,22 @@ static LogicalResult verifyNameAttr(Operation *op, NamedAttribute attribute,
 LogicalResult KilnDialect::verifyRegionArgAttribute(Operation *op, unsigned,
                                                     unsigned argIndex,
                                                     NamedAttribute attribute) {
-  return verifyNameAttr(op, attribute, "argument", argIndex,
-                        "only kiln.name is defined");
+  StringRef name = attribute.getName().getValue();
+  if (name != "kiln.parameter" && name != "kiln.buffer")
+    return verifyNameAttr(op, attribute, "argument", argIndex,
+                          "kiln.name, kiln.parameter and kiln.buffer are "
+                          "defined");
+  if (!isa<UnitAttr>(attribute.getValue()))
+    return op->emitError() << "'" << name << "' on argument #" << argIndex
+                           << " is a unit attribute, got "
+                           << attribute.getValue();
+  auto func = dyn_cast<FunctionOpInterface>(op);
+  if (name == "kiln.buffer" && func &&
+      func.getArgAttr(argIndex, "kiln.parameter"))
+    return op->emitError() << "argument #" << argIndex
+                           << " cannot be both a kiln.parameter and a "
+                              "kiln.buffer";
+  return success();
 }
 
 LogicalResult KilnDialect::verifyRegionResultAttribute(

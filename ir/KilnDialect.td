@@ -33,8 +33,11 @@ def Kiln_Dialect : Dialect {
       graph is reported at the op that built it.
   }];
   let hasConstantMaterializer = 1;
-  // `kiln.name` on function arguments and results names them for the
-  // runtime (kiln-run --input name=..., error messages).
+  // Function argument and result attributes (verified in KilnDialect.cpp):
+  // `kiln.name` names them for the runtime (kiln-run --input name=...,
+  // error messages); `kiln.parameter` and `kiln.buffer` mark a model's
+  // trainable parameters and its non-trainable state; `kiln.updates = i` on
+  // a result makes it the new value of argument i.
   let hasRegionArgAttrVerify = 1;
   let hasRegionResultAttrVerify = 1;
   let usePropertiesForAttributes = 1;

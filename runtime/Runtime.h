@@ -247,6 +247,14 @@ Tensor tensorFromMemRef(DType dtype, int64_t rank, const void *descriptor);
 // Invoking compiled functions
 //===----------------------------------------------------------------------===//
 
+/// What an argument of a model function is (from the kiln.parameter and
+/// kiln.buffer attributes).
+enum class TensorRole {
+  Data,      ///< an input (and every result)
+  Parameter, ///< a trainable parameter
+  Buffer,    ///< non-trainable state, such as running statistics
+};
+
 /// Describes one argument or result of a compiled entry function.
 struct TensorSpec {
   std::string name;
@@ -257,6 +265,8 @@ struct TensorSpec {
   /// training step). The caller's tensor must then be contiguous and must
   /// not share memory with any other argument or output.
   bool updatedInPlace = false;
+  /// For an argument: input, parameter or buffer.
+  TensorRole role = TensorRole::Data;
 };
 
 struct FunctionSignature {

@@ -840,3 +840,33 @@ func.func @updates_twice(%w: tensor<3xf32>) -> (tensor<3xf32> {kiln.updates = 0 
 func.func @updates_not_an_index(%w: tensor<3xf32>) -> (tensor<3xf32> {kiln.updates = "w"}) {
   return %w : tensor<3xf32>
 }
+
+// -----
+
+// Argument attributes: kiln.name, kiln.parameter, kiln.buffer.
+
+// expected-error @+1 {{unknown kiln attribute 'kiln.weight' on argument #0 (kiln.name, kiln.parameter and kiln.buffer are defined)}}
+func.func @unknown_arg_attr(%x: tensor<2xf32> {kiln.weight}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'kiln.name' on argument #1 must be a string, got 3 : i64}}
+func.func @name_not_string(%x: tensor<2xf32>, %y: tensor<2xf32> {kiln.name = 3}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'kiln.parameter' on argument #0 is a unit attribute, got "w"}}
+func.func @parameter_not_unit(%w: tensor<2xf32> {kiln.parameter = "w"}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{argument #0 cannot be both a kiln.parameter and a kiln.buffer}}
+func.func @parameter_and_buffer(%w: tensor<2xf32> {kiln.name = "w", kiln.parameter, kiln.buffer}) {
+  return
+}

@@ -429,3 +429,22 @@ func.func @grad(%w: tensor<3xf32>, %x: tensor<3xf32>) {
       : (tensor<3xf32>, tensor<3xf32>) -> (tensor<f32>, tensor<3xf32>, tensor<3xf32>)
   return
 }
+
+//===----------------------------------------------------------------------===//
+// Argument and result attributes: parameters, buffers and buffer updates.
+//===----------------------------------------------------------------------===//
+
+// CHECK-LABEL: func.func @model_state
+// CHECK-SAME: %{{.*}}: tensor<2xf32> {kiln.name = "x"}
+// CHECK-SAME: %{{.*}}: tensor<2xf32> {kiln.name = "w", kiln.parameter}
+// CHECK-SAME: %{{.*}}: tensor<2xf32> {kiln.buffer, kiln.name = "mean"}
+// CHECK-SAME: -> (tensor<2xf32> {kiln.name = "y"}, tensor<2xf32> {kiln.name = "mean", kiln.updates = 2 : i64})
+func.func @model_state(%x: tensor<2xf32> {kiln.name = "x"},
+                       %w: tensor<2xf32> {kiln.name = "w", kiln.parameter},
+                       %m: tensor<2xf32> {kiln.name = "mean", kiln.buffer})
+    -> (tensor<2xf32> {kiln.name = "y"},
+        tensor<2xf32> {kiln.name = "mean", kiln.updates = 2 : i64}) {
+  %y = kiln.mul %x, %w : tensor<2xf32>
+  %m2 = kiln.add %m, %x : tensor<2xf32>
+  return %y, %m2 : tensor<2xf32>, tensor<2xf32>
+}

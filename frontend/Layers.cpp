@@ -1,0 +1,240 @@
+//===- Layers.cpp - Neural-network layers ---------------------------------===//
+
+#include "frontend/Layers.h"
+#include "frontend/GraphDetail.h"
+#include "frontend/GraphOps.h"
+
+#include <cmath>
+
+using namespace kiln;
+using namespace kiln::nn;
+
+//===----------------------------------------------------------------------===//
+// Scope, Sequential
+//===----------------------------------------------------------------------===//
+
+Scope Scope::sub(const std::string &child) const {
+  Scope scope = *this;
+  scope.prefix_ = prefix_ + child + ".";
+  return scope;
+}
+
+std::string Scope::path() const {
+  return prefix_.empty() ? "" : prefix_.substr(0, prefix_.size() - 1);
+}
+
+/// "Linear 'fc1'" (or "Linear" at the root), for messages.
+static std::string layerName(const char *kind, const Scope &scope) {
+  std::string path = scope.path();
+  return path.empty() ? kind : std::string(kind) + " '" + path + "'";
+}
+
+Var Sequential::forward(const Var &x, const CallSite &site) {
+  Var y = x;
+  for (auto &child : children_)
+    y = child->forward(y, site);
+  return y;
+}
+
+void Sequential::train(bool on) {
+  Module::train(on);
+  for (auto &child : children_)
+    child->train(on);
+}
+
+//===----------------------------------------------------------------------===//
+// Linear
+//===----------------------------------------------------------------------===//
+
+Linear::Linear(Scope scope, int64_t inFeatures, int64_t outFeatures, bool bias,
+               DType dtype, CallSite site)
+    : inFeatures(inFeatures), outFeatures(outFeatures),
+      name_(layerName("Linear", scope)) {
+  if (inFeatures <= 0 || outFeatures <= 0)
+    throwGraphError(site, name_,
+                    "in and out features must be positive, got " +
+                        std::to_string(inFeatures) + " and " +
+                        std::to_string(outFeatures));
+  Graph &graph = scope.graph();
+  weight = graph.parameter(scope.name("weight"), {outFeatures, inFeatures},
+                           init::kaimingUniform(std::sqrt(5.0)), dtype, site);
+  if (bias) {
+    double bound = 1.0 / std::sqrt(static_cast<double>(inFeatures));
+    this->bias = graph.parameter(scope.name("bias"), {outFeatures},
+                                 init::uniform(-bound, bound), dtype, site);
+  }
+}
+
+Var Linear::forward(const Var &x, const CallSite &site) {
+  if (x.isNull() || x.rank() < 1 || x.dim(-1) != inFeatures ||
+      x.dtype() != weight.dtype())
+    throwGraphError(site, name_,
+                    "expects input [..., " + std::to_string(inFeatures) +
+                        "] of " + dtypeName(weight.dtype()) + ", got " +
+                        x.describe());
+  // Leading dimensions are flattened into one batch dimension for the
+  // matmul and restored after it.
+  std::vector<int64_t> outShape = x.shape();
+  outShape.back() = outFeatures;
+  Var rows = reshape(x, {-1, inFeatures}, site);
+  Var y =
+      matmul(rows, weight, /*transposeLhs=*/false, /*transposeRhs=*/true, site);
+  if (!bias.isNull())
+    y = add(y, bias, site);
+  return reshape(y, outShape, site);
+}
+
+//===----------------------------------------------------------------------===//
+// Flatten and activations
+//===----------------------------------------------------------------------===//
+
+Var Flatten::forward(const Var &x, const CallSite &site) {
+  if (x.isNull())
+    throwGraphError(site, "Flatten", "got an empty Var");
+  int64_t rank = std::max<int64_t>(x.rank(), 1);
+  int64_t start = startDim < 0 ? startDim + rank : startDim;
+  int64_t end = endDim < 0 ? endDim + rank : endDim;
+  if (start < 0 || end >= rank || start > end)
+    throwGraphError(site, "Flatten",
+                    "dimensions " + std::to_string(startDim) + ".." +
+                        std::to_string(endDim) + " do not fit " + x.describe());
+  std::vector<int64_t> shape;
+  for (int64_t d = 0; d < x.rank(); ++d) {
+    if (d > start && d <= end)
+      shape.back() *= x.shape()[d];
+    else
+      shape.push_back(x.shape()[d]);
+  }
+  return reshape(x, shape, site);
+}
+
+Var ReLU::forward(const Var &x, const CallSite &site) { return relu(x, site); }
+Var Sigmoid::forward(const Var &x, const CallSite &site) {
+  return sigmoid(x, site);
+}
+Var Tanh::forward(const Var &x, const CallSite &site) { return tanh(x, site); }
+
+//===----------------------------------------------------------------------===//
+// Normalization
+//===----------------------------------------------------------------------===//
+
+/// (x - mean) / sqrt(var + eps) over `axes`, with the biased variance; also
+/// returns the statistics (keepdims).
+namespace {
+struct Normalized {
+  Var y, mean, var;
+};
+Normalized normalize(const Var &x, const std::vector<int64_t> &axes, double eps,
+                     const CallSite &site) {
+  Var m = mean(x, axes, /*keepdims=*/true, site);
+  Var centered = sub(x, m, site);
+  Var v = mean(mul(centered, centered, site), axes, /*keepdims=*/true, site);
+  Var y = mul(centered, rsqrt(add(v, eps, site), site), site);
+  return {y, m, v};
+}
+} // namespace
+
+LayerNorm::LayerNorm(Scope scope, std::vector<int64_t> normalizedShape,
+                     double eps, bool elementwiseAffine, DType dtype,
+                     CallSite site)
+    : normalizedShape(std::move(normalizedShape)), eps(eps),
+      name_(layerName("LayerNorm", scope)) {
+  if (this->normalizedShape.empty())
+    throwGraphError(site, name_, "needs a non-empty normalized shape");
+  if (!elementwiseAffine)
+    return;
+  Graph &graph = scope.graph();
+  weight = graph.parameter(scope.name("weight"), this->normalizedShape,
+                           init::ones(), dtype, site);
+  bias = graph.parameter(scope.name("bias"), this->normalizedShape,
+                         init::zeros(), dtype, site);
+}
+
+Var LayerNorm::forward(const Var &x, const CallSite &site) {
+  int64_t k = static_cast<int64_t>(normalizedShape.size());
+  bool fits = !x.isNull() && x.rank() >= k &&
+              kiln::detail::isFloat(x.dtype()) &&
+              (weight.isNull() || x.dtype() == weight.dtype());
+  std::vector<int64_t> axes;
+  for (int64_t i = 0; fits && i < k; ++i) {
+    fits = x.shape()[x.rank() - k + i] == normalizedShape[i];
+    axes.push_back(x.rank() - k + i);
+  }
+  if (!fits)
+    throwGraphError(site, name_,
+                    "expects a float input whose last dimensions are " +
+                        kiln::detail::shapeText(normalizedShape) + ", got " +
+                        x.describe());
+  Var y = normalize(x, axes, eps, site).y;
+  if (weight.isNull())
+    return y;
+  return add(mul(y, weight, site), bias, site);
+}
+
+BatchNorm2d::BatchNorm2d(Scope scope, int64_t numFeatures, double eps,
+                         double momentum, bool affine, bool trackRunningStats,
+                         DType dtype, CallSite site)
+    : numFeatures(numFeatures), eps(eps), momentum(momentum),
+      name_(layerName("BatchNorm2d", scope)) {
+  if (numFeatures <= 0)
+    throwGraphError(site, name_,
+                    "needs a positive number of features, got " +
+                        std::to_string(numFeatures));
+  Graph &graph = scope.graph();
+  if (affine) {
+    weight = graph.parameter(scope.name("weight"), {numFeatures}, init::ones(),
+                             dtype, site);
+    bias = graph.parameter(scope.name("bias"), {numFeatures}, init::zeros(),
+                           dtype, site);
+  }
+  if (trackRunningStats) {
+    runningMean = graph.buffer(scope.name("running_mean"), {numFeatures},
+                               init::zeros(), dtype, site);
+    runningVar = graph.buffer(scope.name("running_var"), {numFeatures},
+                              init::ones(), dtype, site);
+  }
+}
+
+Var BatchNorm2d::forward(const Var &x, const CallSite &site) {
+  DType dtype = !weight.isNull()        ? weight.dtype()
+                : !runningMean.isNull() ? runningMean.dtype()
+                                        : x.dtype();
+  if (x.isNull() || x.rank() != 4 || x.dim(1) != numFeatures ||
+      x.dtype() != dtype || !kiln::detail::isFloat(dtype))
+    throwGraphError(site, name_,
+                    "expects input [N, " + std::to_string(numFeatures) +
+                        ", H, W] of " + dtypeName(dtype) + ", got " +
+                        x.describe());
+  const std::vector<int64_t> channelShape = {1, numFeatures, 1, 1};
+  Var y;
+  if (isTraining() || runningMean.isNull()) {
+    int64_t n = x.dim(0) * x.dim(2) * x.dim(3);
+    if (n <= 1 && isTraining())
+      throwGraphError(site, name_,
+                      "training needs more than one value per channel, got " +
+                          x.describe());
+    Normalized batch = normalize(x, {0, 2, 3}, eps, site);
+    y = batch.y;
+    if (isTraining() && !runningMean.isNull()) {
+      Graph &graph = x.graph();
+      Var mean = reshape(batch.mean, {numFeatures}, site);
+      Var unbiased =
+          mul(reshape(batch.var, {numFeatures}, site),
+              static_cast<double>(n) / static_cast<double>(n - 1), site);
+      auto blend = [&](const Var &old, const Var &statistic) {
+        return add(mul(old, 1.0 - momentum, site),
+                   mul(statistic, momentum, site), site);
+      };
+      graph.updateBuffer(runningMean, blend(runningMean, mean), site);
+      graph.updateBuffer(runningVar, blend(runningVar, unbiased), site);
+    }
+  } else {
+    Var mean = reshape(runningMean, channelShape, site);
+    Var var = reshape(runningVar, channelShape, site);
+    y = mul(sub(x, mean, site), rsqrt(add(var, eps, site), site), site);
+  }
+  if (weight.isNull())
+    return y;
+  return add(mul(y, reshape(weight, channelShape, site), site),
+             reshape(bias, channelShape, site), site);
+}
