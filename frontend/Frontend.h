@@ -53,6 +53,21 @@ llvm::Expected<std::unique_ptr<CompiledModule>>
 compileKilnSource(llvm::StringRef source, const CompileOptions &options = {});
 
 //===----------------------------------------------------------------------===//
+// Gradients in the builder
+//===----------------------------------------------------------------------===//
+
+/// The gradients of `loss` (a float Var of one element) with respect to the
+/// parameters `wrt` of the same graph, as Vars of the parameters' shapes:
+///   auto grads = kiln::grad(loss, {w, b});
+///   g.output("w_next", w - 0.1 * grads[0]);
+/// The graph computed so far is outlined into a private function that a
+/// `kiln.grad` op differentiates (kiln-autodiff). Throws GraphError naming
+/// the offending Var when the loss is not a one-element float tensor or a
+/// Var in `wrt` is not a parameter of the graph.
+std::vector<Var> grad(const Var &loss, const std::vector<Var> &wrt,
+                      CallSite site = {});
+
+//===----------------------------------------------------------------------===//
 // Training steps
 //===----------------------------------------------------------------------===//
 
@@ -136,6 +151,13 @@ public:
          const std::vector<Tensor> &initialParams, const Optimizer &optimizer,
          const CompileOptions &options = {},
          const std::map<unsigned, Tensor> &ownedInputs = {});
+  /// The training step of a Graph: its first output is the loss, its
+  /// parameters are trained (starting from their current values), its
+  /// buffers are owned and updated, its inputs are run()'s inputs, in
+  /// order. Further outputs (logits, say) are outputs() after the loss.
+  static llvm::Expected<std::unique_ptr<TrainStep>>
+  create(Graph &graph, const Optimizer &optimizer,
+         const CompileOptions &options = {});
   ~TrainStep();
 
   /// One step on `inputs` (the loss function's arguments that are neither

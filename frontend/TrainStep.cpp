@@ -95,6 +95,28 @@ TrainStep::create(ModuleOp module, llvm::StringRef lossFn,
   return result;
 }
 
+llvm::Expected<std::unique_ptr<TrainStep>>
+TrainStep::create(Graph &graph, const Optimizer &optimizer,
+                  const CompileOptions &options) {
+  std::vector<unsigned> params;
+  std::vector<Tensor> initialParams;
+  std::map<unsigned, Tensor> owned;
+  for (auto [index, argument] : llvm::enumerate(graph.arguments())) {
+    if (argument.role == TensorRole::Parameter) {
+      params.push_back(index);
+      initialParams.push_back(graph.value(argument.name));
+    } else if (argument.role == TensorRole::Buffer) {
+      owned[index] = graph.value(argument.name);
+    }
+  }
+  if (graph.outputs().empty())
+    return llvm::createStringError(
+        "training step: the graph has no outputs; its first output must be "
+        "the loss");
+  return create(graph.module(), graph.function().getSymName(), params,
+                initialParams, optimizer, options, owned);
+}
+
 Status TrainStep::run(const std::vector<Tensor> &inputs) {
   if (inputs.size() != inputSlots.size())
     return Status::error("training step expects " +
