@@ -1,0 +1,265 @@
+//===- Training.cpp - Train a classifier on Fashion-MNIST ---------------===//
+
+#include "Training.h"
+
+#include "runtime/data/Data.h"
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+namespace kiln::examples {
+
+namespace {
+
+bool parseNumber(const char *text, double &out) {
+  char *end = nullptr;
+  out = std::strtod(text, &end);
+  return end != text && *end == '\0';
+}
+
+/// Correct predictions: the argmax of each row of logits [B, C] (first
+/// maximum on ties, as torch.argmax) against labels [B].
+int64_t countCorrect(const Tensor &logits, const Tensor &labels,
+                     int64_t count) {
+  int64_t classes = logits.shape()[1], correct = 0;
+  const float *z = logits.dataAs<float>();
+  const int64_t *y = labels.dataAs<int64_t>();
+  for (int64_t i = 0; i < count; ++i) {
+    int64_t best = 0;
+    for (int64_t c = 1; c < classes; ++c)
+      if (z[i * classes + c] > z[i * classes + best])
+        best = c;
+    correct += best == y[i];
+  }
+  return correct;
+}
+
+/// The model in eval mode for batches of `batch`, compiled.
+std::unique_ptr<CompiledGraph> compileEvaluator(const TrainingOptions &options,
+                                                const ModelBuilder &model,
+                                                int64_t batch) {
+  Graph g(options.name + "_eval", options.seed);
+  Var images = g.input("images", {batch, 1, 28, 28});
+  g.output("logits", model(g, images, /*training=*/false));
+  return g.compile();
+}
+
+double evaluate(CompiledGraph &evaluator, const TrainStep &step,
+                const ImageDataset &test, int64_t batch) {
+  for (const auto &[name, value] : step.state())
+    if (evaluator.state().count(name))
+      evaluator.setState(name, value);
+  BatchLoader loader;
+  BatchLoaderOptions loaderOptions;
+  loaderOptions.batchSize = batch;
+  loaderOptions.shuffle = false;
+  loaderOptions.lastBatch = LastBatch::Pad;
+  if (!BatchLoader::create(test.images, test.labels, loaderOptions, loader))
+    return -1;
+  int64_t correct = 0;
+  loader.startEpoch(0);
+  while (const Batch *b = loader.next()) {
+    std::vector<Tensor> out = evaluator.run({b->inputs});
+    correct += countCorrect(out[0], b->labels, b->size);
+  }
+  return static_cast<double>(correct) / test.size();
+}
+
+} // namespace
+
+bool parseTrainingFlags(int argc, char **argv, TrainingOptions &options) {
+  double lr = -1;
+  for (int i = 1; i < argc; ++i) {
+    std::string flag = argv[i];
+    auto value = [&](double &out) {
+      if (i + 1 >= argc || !parseNumber(argv[i + 1], out)) {
+        std::fprintf(stderr, "error: %s needs a number\n", flag.c_str());
+        return false;
+      }
+      ++i;
+      return true;
+    };
+    auto text = [&](std::string &out) {
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "error: %s needs a value\n", flag.c_str());
+        return false;
+      }
+      out = argv[++i];
+      return true;
+    };
+    double number = 0;
+    std::string word;
+    if (flag == "--optimizer") {
+      if (!text(word))
+        return false;
+      if (word == "sgd")
+        options.optimizer = SGD{0.01, 0.9};
+      else if (word == "adam")
+        options.optimizer = Adam{1e-3};
+      else {
+        std::fprintf(stderr, "error: --optimizer is sgd or adam, got '%s'\n",
+                     word.c_str());
+        return false;
+      }
+    } else if (flag == "--lr") {
+      if (!value(lr))
+        return false;
+    } else if (flag == "--epochs" || flag == "--batch" || flag == "--seed" ||
+               flag == "--max-steps") {
+      if (!value(number))
+        return false;
+      if (number < (flag == "--batch" || flag == "--epochs" ? 1 : 0)) {
+        std::fprintf(stderr, "error: %s %g is out of range\n", flag.c_str(),
+                     number);
+        return false;
+      }
+      int64_t n = static_cast<int64_t>(number);
+      if (flag == "--epochs")
+        options.epochs = n;
+      else if (flag == "--batch")
+        options.batchSize = n;
+      else if (flag == "--seed")
+        options.seed = static_cast<uint64_t>(n);
+      else
+        options.maxSteps = n;
+    } else if (flag == "--data") {
+      if (!text(options.dataDir))
+        return false;
+    } else if (flag == "--csv") {
+      if (!text(options.csvPath))
+        return false;
+    } else if (flag == "--checkpoint") {
+      if (!text(options.checkpointPath))
+        return false;
+    } else if (flag == "--resume") {
+      options.resume = true;
+    } else {
+      std::fprintf(stderr,
+                   "error: unknown flag '%s' (flags: --optimizer sgd|adam, "
+                   "--lr, --epochs, --batch, --seed, --data, --max-steps, "
+                   "--csv, --checkpoint, --resume)\n",
+                   flag.c_str());
+      return false;
+    }
+  }
+  if (lr > 0)
+    std::visit([lr](auto &o) { o.lr = lr; }, options.optimizer);
+  if (options.resume && options.checkpointPath.empty()) {
+    std::fprintf(stderr, "error: --resume needs --checkpoint FILE\n");
+    return false;
+  }
+  return true;
+}
+
+TrainingResult trainClassifier(const TrainingOptions &options,
+                               const ModelBuilder &model) {
+  auto fail = [](const std::string &message) {
+    std::fprintf(stderr, "error: %s\n", message.c_str());
+    return TrainingResult();
+  };
+  ImageDataset train, test;
+  if (Status s = loadMnistFormat(options.dataDir, DatasetSplit::Train, train);
+      !s)
+    return fail(s.message());
+  if (Status s = loadMnistFormat(options.dataDir, DatasetSplit::Test, test); !s)
+    return fail(s.message());
+
+  std::unique_ptr<TrainStep> step;
+  std::unique_ptr<CompiledGraph> evaluator;
+  const int64_t evalBatch = 500;
+  try {
+    Graph g(options.name, options.seed);
+    Var images = g.input("images", {options.batchSize, 1, 28, 28});
+    Var labels = g.input("labels", {options.batchSize}, DType::I64);
+    Var logits = model(g, images, /*training=*/true);
+    g.output("loss", crossEntropy(logits, labels));
+    g.output("logits", logits);
+    auto created = TrainStep::create(g, options.optimizer);
+    if (!created)
+      return fail(llvm::toString(created.takeError()));
+    step = std::move(*created);
+    evaluator = compileEvaluator(options, model, evalBatch);
+  } catch (const GraphError &error) {
+    return fail(error.what());
+  }
+
+  int64_t startEpoch = 0, startBatch = 0;
+  if (options.resume) {
+    std::map<std::string, std::string> metadata;
+    if (Status s = step->load(options.checkpointPath, &metadata); !s)
+      return fail(s.message());
+    startEpoch = std::atoll(metadata["epoch"].c_str());
+    startBatch = std::atoll(metadata["batch"].c_str());
+    std::printf("resuming %s at epoch %lld, batch %lld\n",
+                options.checkpointPath.c_str(),
+                static_cast<long long>(startEpoch + 1),
+                static_cast<long long>(startBatch));
+  }
+
+  BatchLoader loader;
+  BatchLoaderOptions loaderOptions;
+  loaderOptions.batchSize = options.batchSize;
+  loaderOptions.seed = options.seed;
+  if (Status s = BatchLoader::create(train.images, train.labels, loaderOptions,
+                                     loader);
+      !s)
+    return fail(s.message());
+  int64_t steps = loader.batchesPerEpoch();
+  if (options.maxSteps > 0 && options.maxSteps < steps)
+    steps = options.maxSteps;
+
+  CsvWriter csv;
+  if (!options.csvPath.empty())
+    if (Status s =
+            CsvWriter::open(options.csvPath,
+                            {"epoch", "steps", "train_loss", "train_accuracy",
+                             "test_accuracy", "seconds"},
+                            csv, options.resume);
+        !s)
+      return fail(s.message());
+
+  ProgressBarOptions barOptions;
+  barOptions.numEpochs = options.epochs;
+  barOptions.stepsPerEpoch = steps;
+  ProgressBar bar(barOptions);
+  double accuracy = 0, trainLoss = 0;
+  for (int64_t epoch = startEpoch; epoch < options.epochs; ++epoch) {
+    auto start = std::chrono::steady_clock::now();
+    int64_t first = epoch == startEpoch ? startBatch : 0;
+    loader.startEpoch(epoch, first);
+    bar.startEpoch(epoch, first);
+    for (int64_t s = first; s < steps; ++s) {
+      const Batch *batch = loader.next();
+      if (Status status = step->run({batch->inputs, batch->labels}); !status)
+        return fail(status.message());
+      bar.update(s + 1, step->loss(), batch->size,
+                 countCorrect(step->outputs()[1], batch->labels, batch->size));
+    }
+    trainLoss = bar.meanLoss();
+    accuracy = evaluate(*evaluator, *step, test, evalBatch);
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
+    char suffix[64];
+    std::snprintf(suffix, sizeof suffix, " test acc %.2f%%", 100 * accuracy);
+    bar.finishEpoch(suffix);
+    if (!options.csvPath.empty())
+      if (Status s = csv.writeRow({epoch + 1, steps, bar.meanLoss(),
+                                   bar.accuracy(), accuracy, seconds});
+          !s)
+        return fail(s.message());
+    if (!options.checkpointPath.empty())
+      if (Status s = step->save(options.checkpointPath,
+                                {{"epoch", std::to_string(epoch + 1)},
+                                 {"batch", "0"},
+                                 {"seed", std::to_string(options.seed)}});
+          !s)
+        return fail(s.message());
+  }
+  std::printf("test accuracy: %.2f%%\n", 100 * accuracy);
+  return {accuracy, trainLoss};
+}
+
+} // namespace kiln::examples
