@@ -1,6 +1,7 @@
 //===- GraphDetail.cpp - Conversions and checks shared by the builder ----===//
 
 #include "frontend/GraphDetail.h"
+#include "frontend/GraphOps.h"
 
 #include "mlir/IR/Location.h"
 #include "llvm/ADT/TypeSwitch.h"
@@ -61,6 +62,74 @@ void kiln::detail::checkScalarFits(const CallSite &site,
                     "scalar " + scalarText(value) +
                         " is not representable in " + dtypeName(dtype) +
                         " (a scalar takes the dtype of the other operand)");
+}
+
+void kiln::detail::checkAccepts(const CallSite &site, const std::string &what,
+                                Accepts accepts, const Var &var,
+                                const char *role) {
+  if (accepts == Accepts::Float && !isFloat(var.dtype()))
+    throwGraphError(site, what,
+                    std::string("needs a float (f32 or f64) tensor, got ") +
+                        role + var.describe());
+  if (accepts == Accepts::Numeric && var.dtype() == DType::I1)
+    throwGraphError(site, what,
+                    std::string("needs numbers (f32, f64, i32 or i64), got ") +
+                        role + var.describe() + "; cast() it first");
+}
+
+const Var &kiln::detail::checkVar(const CallSite &site, const std::string &what,
+                                  const Var &var) {
+  if (var.isNull())
+    throwGraphError(site, what, "got an empty Var");
+  return var;
+}
+
+Graph &kiln::detail::graphOf(const CallSite &site, const std::string &what,
+                             ArrayRef<const Var *> vars) {
+  Graph *graph = nullptr;
+  for (const Var *var : vars) {
+    if (var->isNull())
+      continue;
+    if (graph && graph != &var->graph())
+      throwGraphError(site, what,
+                      "operands belong to different graphs: " +
+                          var->describe() + " is from another graph");
+    graph = &var->graph();
+  }
+  if (!graph)
+    throwGraphError(site, what, "needs at least one Var operand");
+  return *graph;
+}
+
+std::string kiln::detail::pairText(const HeightWidth &pair) {
+  return std::to_string(pair.height) + "x" + std::to_string(pair.width);
+}
+
+std::string kiln::detail::paddingText(const Padding2d &padding) {
+  return shapeText({padding.top, padding.left, padding.bottom, padding.right});
+}
+
+void kiln::detail::checkWindow(const CallSite &site, const std::string &what,
+                               const HeightWidth *kernel,
+                               const HeightWidth &stride,
+                               const Padding2d &padding,
+                               const HeightWidth &dilation) {
+  auto atLeast = [&](const char *name, const HeightWidth &pair, int64_t min) {
+    if (pair.height < min || pair.width < min)
+      throwGraphError(site, what,
+                      std::string(name) + " " + pairText(pair) +
+                          " must be at least " + std::to_string(min) +
+                          " in height and width");
+  };
+  if (kernel)
+    atLeast("kernel", *kernel, 1);
+  atLeast("stride", stride, 1);
+  atLeast("dilation", dilation, 1);
+  if (padding.top < 0 || padding.left < 0 || padding.bottom < 0 ||
+      padding.right < 0)
+    throwGraphError(site, what,
+                    "padding " + paddingText(padding) +
+                        " (top, left, bottom, right) must be non-negative");
 }
 
 RankedTensorType kiln::detail::tensorType(MLIRContext &context,

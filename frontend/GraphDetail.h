@@ -14,6 +14,11 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
 
+namespace kiln {
+struct HeightWidth;
+struct Padding2d;
+} // namespace kiln
+
 namespace kiln::detail {
 
 inline bool isFloat(DType dtype) {
@@ -42,6 +47,30 @@ void checkShape(const CallSite &site, const std::string &what,
 /// range for i32/i64, 0 or 1 for i1).
 void checkScalarFits(const CallSite &site, const std::string &what,
                      double value, DType dtype);
+
+/// What an op accepts as operand elements.
+enum class Accepts { Any, Numeric, Float };
+/// Throws unless `var` holds what `accepts` says; `role` ("lhs ", "") starts
+/// its description.
+void checkAccepts(const CallSite &site, const std::string &what,
+                  Accepts accepts, const Var &var, const char *role);
+/// `var`, or a GraphError if it is empty.
+const Var &checkVar(const CallSite &site, const std::string &what,
+                    const Var &var);
+/// The graph of the Var operands (null ones skipped), which must exist and
+/// share it.
+Graph &graphOf(const CallSite &site, const std::string &what,
+               llvm::ArrayRef<const Var *> vars);
+
+/// Throws unless the window of a convolution or pooling is valid: `kernel`
+/// (if given), stride and dilation entries >= 1, padding >= 0.
+void checkWindow(const CallSite &site, const std::string &what,
+                 const HeightWidth *kernel, const HeightWidth &stride,
+                 const Padding2d &padding, const HeightWidth &dilation);
+/// "3x3"
+std::string pairText(const HeightWidth &pair);
+/// "[top, left, bottom, right]"
+std::string paddingText(const Padding2d &padding);
 
 mlir::RankedTensorType tensorType(mlir::MLIRContext &context,
                                   const std::vector<int64_t> &shape,

@@ -16,47 +16,12 @@
 
 using namespace mlir;
 using namespace kiln;
+using kiln::detail::Accepts;
+using kiln::detail::checkAccepts;
+using kiln::detail::checkVar;
+using kiln::detail::graphOf;
 
 namespace {
-
-enum class Accepts { Any, Numeric, Float };
-
-/// The graph of the Var operands, which must exist and share it.
-Graph &graphOf(const CallSite &site, const std::string &what,
-               ArrayRef<const Var *> vars) {
-  Graph *graph = nullptr;
-  for (const Var *var : vars) {
-    if (var->isNull())
-      continue;
-    if (graph && graph != &var->graph())
-      throwGraphError(site, what,
-                      "operands belong to different graphs: " +
-                          var->describe() + " is from another graph");
-    graph = &var->graph();
-  }
-  if (!graph)
-    throwGraphError(site, what, "needs at least one Var operand");
-  return *graph;
-}
-
-const Var &checkVar(const CallSite &site, const std::string &what,
-                    const Var &var) {
-  if (var.isNull())
-    throwGraphError(site, what, "got an empty Var");
-  return var;
-}
-
-void checkAccepts(const CallSite &site, const std::string &what,
-                  Accepts accepts, const Var &var, const char *role) {
-  if (accepts == Accepts::Float && !kiln::detail::isFloat(var.dtype()))
-    throwGraphError(site, what,
-                    std::string("needs a float (f32 or f64) tensor, got ") +
-                        role + var.describe());
-  if (accepts == Accepts::Numeric && var.dtype() == DType::I1)
-    throwGraphError(site, what,
-                    std::string("needs numbers (f32, f64, i32 or i64), got ") +
-                        role + var.describe() + "; cast() it first");
-}
 
 /// NumPy's broadcast of two shapes; `describe` names the operands.
 std::vector<int64_t>

@@ -22,6 +22,8 @@
 
 #include "frontend/Graph.h"
 
+#include <optional>
+
 namespace kiln {
 
 /// An operand of a binary op: a Var or a scalar.
@@ -142,6 +144,88 @@ Var amax(const Var &x, const std::vector<int64_t> &axes = {},
 /// Along one axis, in the max-subtracted stable form. Floats only.
 Var softmax(const Var &x, int64_t axis, CallSite site = {});
 Var logSoftmax(const Var &x, int64_t axis, CallSite site = {});
+
+//===----------------------------------------------------------------------===//
+// Neural-network ops (NCHW activations, OIHW filters; floats only)
+//===----------------------------------------------------------------------===//
+
+/// A [height, width] pair, as PyTorch's `int or (int, int)` arguments: `2`
+/// is {2, 2}, `{3, 1}` is height 3, width 1.
+struct HeightWidth {
+  HeightWidth(int64_t both) : height(both), width(both) {}
+  HeightWidth(int64_t height, int64_t width) : height(height), width(width) {}
+  int64_t height, width;
+};
+
+/// Zero padding of the two spatial dimensions: `1` on every side, `{pH, pW}`
+/// as PyTorch's `padding=(pH, pW)`, or `{top, left, bottom, right}` (the
+/// kiln ops' order) for asymmetric ("same") padding.
+struct Padding2d {
+  Padding2d(int64_t all) : top(all), left(all), bottom(all), right(all) {}
+  Padding2d(int64_t height, int64_t width)
+      : top(height), left(width), bottom(height), right(width) {}
+  Padding2d(int64_t top, int64_t left, int64_t bottom, int64_t right)
+      : top(top), left(left), bottom(bottom), right(right) {}
+  int64_t top, left, bottom, right;
+};
+
+/// The stride of a pooling window: a HeightWidth, or none (the default) for
+/// the kernel size, as PyTorch's `stride=None`.
+struct PoolStride {
+  PoolStride() = default;
+  PoolStride(int64_t both) : value(HeightWidth(both)) {}
+  PoolStride(int64_t height, int64_t width)
+      : value(HeightWidth(height, width)) {}
+  PoolStride(HeightWidth pair) : value(pair) {}
+  /// The stride for windows of `kernel`.
+  HeightWidth orKernel(const HeightWidth &kernel) const {
+    return value.value_or(kernel);
+  }
+  std::optional<HeightWidth> value;
+};
+
+/// 2-D convolution (cross-correlation, torch.nn.functional.conv2d without
+/// bias): x [N, C, H, W] by weight [O, C / groups, kH, kW] gives
+/// [N, O, OH, OW] with OH = (H + top + bottom - dH * (kH - 1) - 1) / sH + 1
+/// (rounded down) and likewise OW. Strides and dilations are >= 1, padding
+/// >= 0, groups >= 1 and divides C and O; the padded input must hold the
+/// dilated kernel.
+Var conv2d(const Var &x, const Var &weight, HeightWidth stride = 1,
+           Padding2d padding = 0, HeightWidth dilation = 1, int64_t groups = 1,
+           CallSite site = {});
+
+/// The maximum of each window of x [N, C, H, W] (torch's max_pool2d without
+/// ceil_mode); `stride` defaults to the kernel. Padding never wins.
+Var maxPool2d(const Var &x, HeightWidth kernel, PoolStride stride = {},
+              Padding2d padding = 0, HeightWidth dilation = 1,
+              CallSite site = {});
+/// The mean of each window of x [N, C, H, W], padding counted as zeros
+/// (torch's avg_pool2d defaults: count_include_pad, no ceil_mode); `stride`
+/// defaults to the kernel.
+Var avgPool2d(const Var &x, HeightWidth kernel, PoolStride stride = {},
+              Padding2d padding = 0, CallSite site = {});
+
+/// Rows of `table` [V, D] at `indices` (i32 or i64, any shape): the result
+/// is indices.shape + [D], an embedding lookup (kiln.gather; PyTorch's
+/// F.embedding(indices, table), not torch.gather). An index outside [0, V)
+/// gives a row of zeros.
+Var gather(const Var &table, const Var &indices, CallSite site = {});
+
+/// Numbers uniform in [0, 1) of `shape` and the float `dtype`, a pure
+/// function of `seed` (a rank-0 i64 tensor, usually a graph input so that
+/// each call can pass a new one) and each element's position
+/// (kiln.random_uniform, Philox-4x32-10): the same seed gives the same
+/// numbers.
+Var randomUniform(const std::vector<int64_t> &shape, const Var &seed,
+                  DType dtype = DType::F32, CallSite site = {});
+
+/// torch.nn.functional.dropout in training: zeroes each element of the
+/// float `x` with probability `p` and scales the others by 1 / (1 - p),
+/// x * where(randomUniform(x.shape, seed) >= p, 1 / (1 - p), 0). p = 0 gives
+/// x and p = 1 gives x * 0, as PyTorch. The mask is a function of `seed`
+/// alone, so two dropouts given one seed share it: give each its own seed
+/// (nn::Dropout does).
+Var dropout(const Var &x, double p, const Var &seed, CallSite site = {});
 
 } // namespace kiln
 

@@ -4,6 +4,8 @@
 #include "frontend/GraphDetail.h"
 #include "frontend/GraphOps.h"
 
+#include "ir/Kiln.h"
+
 #include <cmath>
 
 using namespace kiln;
@@ -237,4 +239,176 @@ Var BatchNorm2d::forward(const Var &x, const CallSite &site) {
     return y;
   return add(mul(y, reshape(weight, channelShape, site), site),
              reshape(bias, channelShape, site), site);
+}
+
+//===----------------------------------------------------------------------===//
+// Convolution and pooling
+//===----------------------------------------------------------------------===//
+
+Conv2d::Conv2d(Scope scope, int64_t inChannels, int64_t outChannels,
+               HeightWidth kernelSize, HeightWidth stride, Padding2d padding,
+               HeightWidth dilation, int64_t groups, bool bias, DType dtype,
+               CallSite site)
+    : inChannels(inChannels), outChannels(outChannels), kernelSize(kernelSize),
+      stride(stride), padding(padding), dilation(dilation), groups(groups),
+      name_(layerName("Conv2d", scope)) {
+  if (inChannels <= 0 || outChannels <= 0)
+    throwGraphError(site, name_,
+                    "in and out channels must be positive, got " +
+                        std::to_string(inChannels) + " and " +
+                        std::to_string(outChannels));
+  if (groups < 1 || inChannels % groups != 0 || outChannels % groups != 0)
+    throwGraphError(site, name_,
+                    "groups " + std::to_string(groups) +
+                        " must be >= 1 and divide the in channels (" +
+                        std::to_string(inChannels) +
+                        ") and the out channels (" +
+                        std::to_string(outChannels) + ")");
+  kiln::detail::checkWindow(site, name_, &kernelSize, stride, padding,
+                            dilation);
+  Graph &graph = scope.graph();
+  std::vector<int64_t> shape = {outChannels, inChannels / groups,
+                                kernelSize.height, kernelSize.width};
+  weight = graph.parameter(scope.name("weight"), shape,
+                           init::kaimingUniform(std::sqrt(5.0)), dtype, site);
+  if (bias) {
+    double bound =
+        1.0 / std::sqrt(static_cast<double>(computeFans(shape).fanIn));
+    this->bias = graph.parameter(scope.name("bias"), {outChannels},
+                                 init::uniform(-bound, bound), dtype, site);
+  }
+}
+
+Var Conv2d::forward(const Var &x, const CallSite &site) {
+  if (x.isNull() || x.rank() != 4 || x.dim(1) != inChannels ||
+      x.dtype() != weight.dtype())
+    throwGraphError(site, name_,
+                    "expects input [N, " + std::to_string(inChannels) +
+                        ", H, W] of " + dtypeName(weight.dtype()) + ", got " +
+                        x.describe());
+  Var y = conv2d(x, weight, stride, padding, dilation, groups, site);
+  if (bias.isNull())
+    return y;
+  return add(y, reshape(bias, {1, outChannels, 1, 1}, site), site);
+}
+
+namespace {
+/// PyTorch's limit on pooling padding: each side at most half the (dilated)
+/// kernel extent in its dimension.
+void checkPoolPadding(const CallSite &site, const char *what,
+                      const HeightWidth &kernel, const Padding2d &padding,
+                      const HeightWidth &dilation) {
+  int64_t halfHeight = (dilation.height * (kernel.height - 1) + 1) / 2;
+  int64_t halfWidth = (dilation.width * (kernel.width - 1) + 1) / 2;
+  if (std::max(padding.top, padding.bottom) > halfHeight ||
+      std::max(padding.left, padding.right) > halfWidth)
+    throwGraphError(site, what,
+                    "padding " + kiln::detail::paddingText(padding) +
+                        " (top, left, bottom, right) must be at most half the "
+                        "kernel " +
+                        kiln::detail::pairText(kernel) +
+                        (dilation.height != 1 || dilation.width != 1
+                             ? " dilated by " + kiln::detail::pairText(dilation)
+                             : std::string()) +
+                        ", i.e. at most " + std::to_string(halfHeight) +
+                        " in height and " + std::to_string(halfWidth) +
+                        " in width (as PyTorch)");
+}
+} // namespace
+
+MaxPool2d::MaxPool2d(HeightWidth kernelSize, PoolStride stride,
+                     Padding2d padding, HeightWidth dilation, CallSite site)
+    : kernelSize(kernelSize), stride(stride.orKernel(kernelSize)),
+      padding(padding), dilation(dilation) {
+  kiln::detail::checkWindow(site, "MaxPool2d", &kernelSize, this->stride,
+                            padding, dilation);
+  checkPoolPadding(site, "MaxPool2d", kernelSize, padding, dilation);
+}
+
+Var MaxPool2d::forward(const Var &x, const CallSite &site) {
+  return maxPool2d(x, kernelSize, stride, padding, dilation, site);
+}
+
+AvgPool2d::AvgPool2d(HeightWidth kernelSize, PoolStride stride,
+                     Padding2d padding, CallSite site)
+    : kernelSize(kernelSize), stride(stride.orKernel(kernelSize)),
+      padding(padding) {
+  kiln::detail::checkWindow(site, "AvgPool2d", &kernelSize, this->stride,
+                            padding, 1);
+  checkPoolPadding(site, "AvgPool2d", kernelSize, padding, 1);
+}
+
+Var AvgPool2d::forward(const Var &x, const CallSite &site) {
+  return avgPool2d(x, kernelSize, stride, padding, site);
+}
+
+//===----------------------------------------------------------------------===//
+// Embedding
+//===----------------------------------------------------------------------===//
+
+Embedding::Embedding(Scope scope, int64_t numEmbeddings, int64_t embeddingDim,
+                     DType dtype, CallSite site)
+    : numEmbeddings(numEmbeddings), embeddingDim(embeddingDim),
+      name_(layerName("Embedding", scope)) {
+  if (numEmbeddings <= 0 || embeddingDim <= 0)
+    throwGraphError(site, name_,
+                    "the number of embeddings and their size must be "
+                    "positive, got " +
+                        std::to_string(numEmbeddings) + " and " +
+                        std::to_string(embeddingDim));
+  weight = scope.graph().parameter(scope.name("weight"),
+                                   {numEmbeddings, embeddingDim},
+                                   init::normal(0.0, 1.0), dtype, site);
+}
+
+Var Embedding::forward(const Var &indices, const CallSite &site) {
+  if (indices.isNull() || !kiln::detail::isInteger(indices.dtype()))
+    throwGraphError(site, name_,
+                    "expects integer indices (i32 or i64), got " +
+                        indices.describe());
+  return gather(weight, indices, site);
+}
+
+//===----------------------------------------------------------------------===//
+// Dropout
+//===----------------------------------------------------------------------===//
+
+Var nn::dropoutSeed(Graph &graph, CallSite site) {
+  const Graph::Argument *existing = graph.findArgument(kDropoutSeed);
+  if (!existing)
+    return graph.input(kDropoutSeed, {}, DType::I64, site);
+  const Var &seed = existing->var;
+  if (existing->role != TensorRole::Data || seed.rank() != 0 ||
+      seed.dtype() != DType::I64)
+    throwGraphError(site, "Dropout",
+                    std::string("the dropout seed '") + kDropoutSeed +
+                        "' must be a rank-0 i64 input, but the graph has " +
+                        seed.describe());
+  return seed;
+}
+
+Dropout::Dropout(double p, CallSite site) : p(p) {
+  if (!(p >= 0.0 && p <= 1.0))
+    throwGraphError(site, "Dropout",
+                    "the probability p must be between 0 and 1, got " +
+                        kiln::detail::scalarText(p));
+}
+
+Var Dropout::forward(const Var &x, const CallSite &site) {
+  if (x.isNull())
+    throwGraphError(site, "Dropout", "got an empty Var");
+  if (!isTraining())
+    return x;
+  Graph &graph = x.graph();
+  Var seed = dropoutSeed(graph, site);
+  if (p > 0.0 && p < 1.0) {
+    // The k-th random op of the graph draws with key (seed, k): no two
+    // applications share a mask (random_uniform is pure, so equal seeds
+    // would even be merged into one op).
+    int64_t k = 0;
+    graph.function().walk([&](RandomUniformOp) { ++k; });
+    if (k > 0)
+      seed = add(seed, static_cast<double>(k) * 0x1p32, site);
+  }
+  return dropout(x, p, seed, site);
 }

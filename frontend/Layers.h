@@ -30,8 +30,8 @@
 // built in eval mode whose values come from the trained one (stateDict /
 // loadStateDict).
 //
-// Conv2d, MaxPool2d, AvgPool2d, Embedding and Dropout need Kiln ops that
-// are not in the dialect yet; they will be Modules like these.
+// Dropout draws its masks from a graph input named "dropout_seed" (a
+// rank-0 i64) that the caller passes on each call: see Dropout.
 //
 //===----------------------------------------------------------------------===//
 
@@ -39,6 +39,7 @@
 #define KILN_FRONTEND_LAYERS_H
 
 #include "frontend/Graph.h"
+#include "frontend/GraphOps.h"
 
 #include <memory>
 #include <type_traits>
@@ -187,6 +188,105 @@ public:
 
 private:
   std::string name_;
+};
+
+/// 2-D convolution of [N, inChannels, H, W] (see kiln::conv2d) plus a bias
+/// per output channel. weight [outChannels, inChannels / groups, kH, kW]:
+/// kaiming_uniform(a = sqrt(5)); bias [outChannels]: U(-1/sqrt(fanIn),
+/// 1/sqrt(fanIn)) with fanIn = inChannels / groups * kH * kW -- PyTorch's
+/// initialization. `padding` may also be asymmetric, {top, left, bottom,
+/// right}.
+class Conv2d : public Module {
+public:
+  Conv2d(Scope scope, int64_t inChannels, int64_t outChannels,
+         HeightWidth kernelSize, HeightWidth stride = 1, Padding2d padding = 0,
+         HeightWidth dilation = 1, int64_t groups = 1, bool bias = true,
+         DType dtype = DType::F32, CallSite site = {});
+  Var forward(const Var &x, const CallSite &site) override;
+  int64_t inChannels, outChannels;
+  HeightWidth kernelSize, stride;
+  Padding2d padding;
+  HeightWidth dilation;
+  int64_t groups;
+  Var weight, bias; ///< bias is null without one
+
+private:
+  std::string name_;
+};
+
+/// Max pooling of [N, C, H, W] (see kiln::maxPool2d); `stride` defaults to
+/// the kernel. As PyTorch, padding is at most half the dilated kernel.
+class MaxPool2d : public Module {
+public:
+  MaxPool2d(HeightWidth kernelSize, PoolStride stride = {},
+            Padding2d padding = 0, HeightWidth dilation = 1,
+            CallSite site = {});
+  Var forward(const Var &x, const CallSite &site) override;
+  HeightWidth kernelSize, stride;
+  Padding2d padding;
+  HeightWidth dilation;
+};
+
+/// Average pooling of [N, C, H, W], padding counted as zeros (see
+/// kiln::avgPool2d); `stride` defaults to the kernel. As PyTorch, padding is
+/// at most half the kernel.
+class AvgPool2d : public Module {
+public:
+  AvgPool2d(HeightWidth kernelSize, PoolStride stride = {},
+            Padding2d padding = 0, CallSite site = {});
+  Var forward(const Var &x, const CallSite &site) override;
+  HeightWidth kernelSize, stride;
+  Padding2d padding;
+};
+
+/// A lookup table: integer indices (i32 or i64, any shape) to rows of
+/// weight [numEmbeddings, embeddingDim], giving indices.shape +
+/// [embeddingDim]. weight: N(0, 1), as PyTorch. An index outside
+/// [0, numEmbeddings) gives a row of zeros (PyTorch raises an error; a
+/// compiled graph cannot).
+class Embedding : public Module {
+public:
+  Embedding(Scope scope, int64_t numEmbeddings, int64_t embeddingDim,
+            DType dtype = DType::F32, CallSite site = {});
+  Var forward(const Var &indices, const CallSite &site) override;
+  int64_t numEmbeddings, embeddingDim;
+  Var weight;
+
+private:
+  std::string name_;
+};
+
+/// The name of the graph input that Dropout layers draw their masks from.
+inline constexpr const char *kDropoutSeed = "dropout_seed";
+
+/// The graph input "dropout_seed", a rank-0 i64, created by the first call.
+/// Calling it before building the model fixes the input's position among
+/// the graph's inputs; otherwise the first Dropout in training mode creates
+/// it where it is applied.
+Var dropoutSeed(Graph &graph, CallSite site = {});
+
+/// torch.nn.Dropout. Training: zeroes each element with probability p and
+/// scales the others by 1 / (1 - p) (kiln::dropout); p = 0 is the identity
+/// and p = 1 gives zeros, as PyTorch. Evaluation: the identity.
+///
+/// A graph is static, so the randomness is an input: in training mode the
+/// layer uses the graph input dropoutSeed(graph), which the caller passes
+/// on every call, a new value each step (the step number, say):
+///
+///   Var seed = nn::dropoutSeed(g);        // input "dropout_seed"
+///   ... model with nn::Dropout layers ...
+///   for (int64_t step = 0; ...; ++step)
+///     compiled->run({x, y, Tensor::fromVector<int64_t>({}, {step})});
+///
+/// The same seed gives the same masks. Each application of a Dropout in a
+/// graph draws from its own stream: the k-th random op of the graph uses
+/// seed + k * 2^32, so its Philox key is (seed, k) for seeds below 2^32 and
+/// no two applications share a mask.
+class Dropout : public Module {
+public:
+  explicit Dropout(double p = 0.5, CallSite site = {});
+  Var forward(const Var &x, const CallSite &site) override;
+  double p;
 };
 
 } // namespace kiln::nn

@@ -30,6 +30,14 @@ inline std::string graphError(const std::function<void()> &statement) {
   return "";
 }
 
+/// The elements of `t` as doubles.
+inline std::vector<double> valuesOf(const Tensor &t) {
+  std::vector<double> v(t.numElements());
+  for (int64_t i = 0; i < t.numElements(); ++i)
+    v[i] = t.getAsDouble(i);
+  return v;
+}
+
 /// "<this test file>:<line>: ", how a message locates the builder call.
 #define KILN_AT(line)                                                          \
   (std::string(__FILE__) + ":" + std::to_string(line) + ": ")

@@ -6,35 +6,12 @@
 //===----------------------------------------------------------------------===//
 
 #include "FrontendTestUtil.h"
+#include "NNReference.h"
 
 #include <cmath>
 
 using namespace kiln;
 using namespace kiln::frontend_test;
-
-namespace {
-std::vector<double> valuesOf(const Tensor &t) {
-  std::vector<double> v(t.numElements());
-  for (int64_t i = 0; i < t.numElements(); ++i)
-    v[i] = t.getAsDouble(i);
-  return v;
-}
-
-/// y[r, o] = sum_i x[r, i] w[o, i] + b[o].
-std::vector<double> linearRef(const std::vector<double> &x,
-                              const Tensor &weight, const Tensor &bias,
-                              int64_t rows, int64_t in, int64_t out) {
-  std::vector<double> w = valuesOf(weight), b = valuesOf(bias), y;
-  for (int64_t r = 0; r < rows; ++r)
-    for (int64_t o = 0; o < out; ++o) {
-      double acc = b[o];
-      for (int64_t i = 0; i < in; ++i)
-        acc += x[r * in + i] * w[o * in + i];
-      y.push_back(acc);
-    }
-  return y;
-}
-} // namespace
 
 TEST(Layers, LinearForwardAndInitialization) {
   Graph g("linear", 3);
