@@ -24,15 +24,15 @@ using kiln::detail::pairText;
 
 namespace {
 
-/// Throws unless `x` is a 4-D float tensor; `role` names it ("input ").
+/// Throws unless `x` is a 4-D float tensor; `role` ("the input") and
+/// `layout` describe what it should be.
 void checkImage(const CallSite &site, const std::string &what, const Var &x,
                 const char *role, const char *layout) {
   checkVar(site, what, x);
-  checkAccepts(site, what, Accepts::Float, x, role);
-  if (x.rank() != 4)
+  if (!kiln::detail::isFloat(x.dtype()) || x.rank() != 4)
     throwGraphError(site, what,
-                    std::string(role) + "must be 4-D " + layout + ", got " +
-                        x.describe());
+                    std::string(role) + " must be a 4-D " + layout +
+                        " float (f32 or f64) tensor, got " + x.describe());
 }
 
 /// The output height and width of `kernel` sliding over the padded spatial
@@ -52,8 +52,9 @@ windowOutput(const CallSite &site, const std::string &what, const Var &x,
       spans += " dilated by " + pairText(dilation) + ", spanning " +
                pairText(extent);
     throwGraphError(site, what,
-                    "input " + x.describe() + " padded to " + pairText(padded) +
-                        " is smaller than the " + spans + " window");
+                    "the input " + x.describe() + " padded to " +
+                        pairText(padded) + " is smaller than the " + spans +
+                        " window");
   }
   return {(padded.height - extent.height) / stride.height + 1,
           (padded.width - extent.width) / stride.width + 1};
@@ -80,14 +81,14 @@ SmallVector<int64_t, 2> pairArray(const HeightWidth &pair) {
 Var kiln::conv2d(const Var &x, const Var &weight, HeightWidth stride,
                  Padding2d padding, HeightWidth dilation, int64_t groups,
                  CallSite site) {
-  checkImage(site, "conv2d", x, "input ", "[N, C, H, W]");
-  checkImage(site, "conv2d", weight, "weight ", "[O, C / groups, kH, kW]");
+  checkImage(site, "conv2d", x, "the input", "[N, C, H, W]");
+  checkImage(site, "conv2d", weight, "the weight", "[O, C / groups, kH, kW]");
   Graph &graph = graphOf(site, "conv2d", {&x, &weight});
   if (x.dtype() != weight.dtype())
     throwGraphError(site, "conv2d",
-                    "operands have different dtypes: input " + x.describe() +
-                        " and weight " + weight.describe() +
-                        "; cast() one of them");
+                    "the input " + x.describe() + " and the weight " +
+                        weight.describe() +
+                        " have different dtypes; cast() one of them");
   kiln::detail::checkWindow(site, "conv2d", nullptr, stride, padding, dilation);
   int64_t channels = x.dim(1), outChannels = weight.dim(0);
   if (groups < 1 || channels % groups != 0 || outChannels % groups != 0)
@@ -95,20 +96,21 @@ Var kiln::conv2d(const Var &x, const Var &weight, HeightWidth stride,
         site, "conv2d",
         "groups " + std::to_string(groups) +
             " must be >= 1 and divide the input channels (C = " +
-            std::to_string(channels) + " in " + x.describe() +
+            std::to_string(channels) + " in the input " + x.describe() +
             ") and the output channels (O = " + std::to_string(outChannels) +
-            " in weight " + weight.describe() + ")");
+            " in the weight " + weight.describe() + ")");
   if (weight.dim(1) * groups != channels)
-    throwGraphError(site, "conv2d",
-                    "weight " + weight.describe() + " has " +
-                        std::to_string(weight.dim(1)) +
-                        " input channels per group but input " + x.describe() +
-                        " has C = " + std::to_string(channels) + " in " +
-                        std::to_string(groups) + " group(s), so C / groups = " +
-                        std::to_string(channels / groups));
+    throwGraphError(
+        site, "conv2d",
+        "the weight " + weight.describe() + " has " +
+            std::to_string(weight.dim(1)) +
+            " input channels per group but the input " + x.describe() +
+            " has C = " + std::to_string(channels) + " in " +
+            std::to_string(groups) +
+            " group(s), so C / groups = " + std::to_string(channels / groups));
   if (weight.dim(2) < 1 || weight.dim(3) < 1)
     throwGraphError(site, "conv2d",
-                    "weight " + weight.describe() +
+                    "the weight " + weight.describe() +
                         " must have a kernel of at least 1x1");
   windowOutput(site, "conv2d", x, HeightWidth(weight.dim(2), weight.dim(3)),
                stride, padding, dilation);
@@ -121,7 +123,7 @@ Var kiln::conv2d(const Var &x, const Var &weight, HeightWidth stride,
 
 Var kiln::maxPool2d(const Var &x, HeightWidth kernel, PoolStride stride,
                     Padding2d padding, HeightWidth dilation, CallSite site) {
-  checkImage(site, "maxPool2d", x, "input ", "[N, C, H, W]");
+  checkImage(site, "maxPool2d", x, "the input", "[N, C, H, W]");
   HeightWidth step = stride.orKernel(kernel);
   kiln::detail::checkWindow(site, "maxPool2d", &kernel, step, padding,
                             dilation);
@@ -136,7 +138,7 @@ Var kiln::maxPool2d(const Var &x, HeightWidth kernel, PoolStride stride,
 
 Var kiln::avgPool2d(const Var &x, HeightWidth kernel, PoolStride stride,
                     Padding2d padding, CallSite site) {
-  checkImage(site, "avgPool2d", x, "input ", "[N, C, H, W]");
+  checkImage(site, "avgPool2d", x, "the input", "[N, C, H, W]");
   HeightWidth step = stride.orKernel(kernel);
   kiln::detail::checkWindow(site, "avgPool2d", &kernel, step, padding, 1);
   windowOutput(site, "avgPool2d", x, kernel, step, padding, 1);

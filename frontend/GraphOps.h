@@ -150,7 +150,9 @@ Var logSoftmax(const Var &x, int64_t axis, CallSite site = {});
 //===----------------------------------------------------------------------===//
 
 /// A [height, width] pair, as PyTorch's `int or (int, int)` arguments: `2`
-/// is {2, 2}, `{3, 1}` is height 3, width 1.
+/// is {2, 2}, `{3, 1}` is height 3, width 1. A braced pair cannot be
+/// forwarded (Sequential::add) or be a layer's only argument
+/// (`nn::MaxPool2d({3, 1})` could also be a copy): write `HeightWidth(3, 1)`.
 struct HeightWidth {
   HeightWidth(int64_t both) : height(both), width(both) {}
   HeightWidth(int64_t height, int64_t width) : height(height), width(width) {}

@@ -399,6 +399,8 @@ Var Dropout::forward(const Var &x, const CallSite &site) {
     throwGraphError(site, "Dropout", "got an empty Var");
   if (!isTraining())
     return x;
+  kiln::detail::checkAccepts(site, "Dropout", kiln::detail::Accepts::Float, x,
+                             "");
   Graph &graph = x.graph();
   Var seed = dropoutSeed(graph, site);
   if (p > 0.0 && p < 1.0) {

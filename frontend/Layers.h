@@ -273,10 +273,10 @@ Var dropoutSeed(Graph &graph, CallSite site = {});
 /// layer uses the graph input dropoutSeed(graph), which the caller passes
 /// on every call, a new value each step (the step number, say):
 ///
-///   Var seed = nn::dropoutSeed(g);        // input "dropout_seed"
-///   ... model with nn::Dropout layers ...
+///   nn::dropoutSeed(g);                   // the first input
+///   ... inputs x, y and a model with nn::Dropout layers ...
 ///   for (int64_t step = 0; ...; ++step)
-///     compiled->run({x, y, Tensor::fromVector<int64_t>({}, {step})});
+///     compiled->run({Tensor::fromVector<int64_t>({}, {step}), x, y});
 ///
 /// The same seed gives the same masks. Each application of a Dropout in a
 /// graph draws from its own stream: the k-th random op of the graph uses
