@@ -337,3 +337,29 @@ TEST(NNLayers, SmallCnnBuildsCompilesAndRuns) {
   }
   EXPECT_TRUE(matches<float>(out[0], {}, {static_cast<float>(loss)}, kF32Sum));
 }
+
+TEST(NNLayers, NNGraphRoundTripsThroughText) {
+  Graph g("nn_text", 2);
+  nn::Scope root(g);
+  nn::Embedding embedding(root.sub("emb"), 6, 4);
+  nn::Conv2d conv(root.sub("conv"), 2, 2, HeightWidth(1, 3), 1, {0, 1, 0, 1});
+  nn::Dropout drop(0.5);
+  Var tokens = g.input("tokens", {3, 2, 2}, DType::I32);
+  // [3, 2, 2, 4] token embeddings read as 3 images of 2 channels, 2x4.
+  Var images = embedding(tokens);
+  Var y = avgPool2d(maxPool2d(drop(conv(images)), {1, 2}, 1), 1);
+  g.output("y", y);
+  std::string text = g.toString();
+  std::unique_ptr<Graph> loaded = Graph::parse(text);
+  EXPECT_EQ(loaded->toString(), text);
+  ASSERT_NE(loaded->findArgument(nn::kDropoutSeed), nullptr);
+  loaded->loadStateDict(g.stateDict());
+  std::vector<Tensor> inputs = {
+      Tensor::fromVector<int32_t>({3, 2, 2},
+                                  {0, 1, 2, 3, 4, 5, 5, 4, 3, 2, 1, 0}),
+      seedTensor(42)};
+  auto a = compileAndRun(g, inputs), b = compileAndRun(*loaded, inputs);
+  ASSERT_EQ(a.size(), 1u);
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_EQ(valuesOf(a[0]), valuesOf(b[0]));
+}
