@@ -48,6 +48,24 @@ void Sequential::train(bool on) {
 // Linear
 //===----------------------------------------------------------------------===//
 
+/// The parameters of Linear and Conv2d, initialized as PyTorch's
+/// reset_parameters of both: weight [out, in, k...] kaiming_uniform(a =
+/// sqrt(5)); bias [out] (if wanted) U(-1/sqrt(fanIn), 1/sqrt(fanIn)).
+static void addWeightAndBias(const Scope &scope,
+                             const std::vector<int64_t> &weightShape,
+                             bool withBias, DType dtype, const CallSite &site,
+                             Var &weight, Var &bias) {
+  Graph &graph = scope.graph();
+  weight = graph.parameter(scope.name("weight"), weightShape,
+                           init::kaimingUniform(std::sqrt(5.0)), dtype, site);
+  if (!withBias)
+    return;
+  double fanIn = static_cast<double>(computeFans(weightShape).fanIn);
+  double bound = 1.0 / std::sqrt(fanIn);
+  bias = graph.parameter(scope.name("bias"), {weightShape[0]},
+                         init::uniform(-bound, bound), dtype, site);
+}
+
 Linear::Linear(Scope scope, int64_t inFeatures, int64_t outFeatures, bool bias,
                DType dtype, CallSite site)
     : inFeatures(inFeatures), outFeatures(outFeatures),
@@ -57,14 +75,8 @@ Linear::Linear(Scope scope, int64_t inFeatures, int64_t outFeatures, bool bias,
                     "in and out features must be positive, got " +
                         std::to_string(inFeatures) + " and " +
                         std::to_string(outFeatures));
-  Graph &graph = scope.graph();
-  weight = graph.parameter(scope.name("weight"), {outFeatures, inFeatures},
-                           init::kaimingUniform(std::sqrt(5.0)), dtype, site);
-  if (bias) {
-    double bound = 1.0 / std::sqrt(static_cast<double>(inFeatures));
-    this->bias = graph.parameter(scope.name("bias"), {outFeatures},
-                                 init::uniform(-bound, bound), dtype, site);
-  }
+  addWeightAndBias(scope, {outFeatures, inFeatures}, bias, dtype, site, weight,
+                   this->bias);
 }
 
 Var Linear::forward(const Var &x, const CallSite &site) {
@@ -266,17 +278,10 @@ Conv2d::Conv2d(Scope scope, int64_t inChannels, int64_t outChannels,
                         std::to_string(outChannels) + ")");
   kiln::detail::checkWindow(site, name_, &kernelSize, stride, padding,
                             dilation);
-  Graph &graph = scope.graph();
-  std::vector<int64_t> shape = {outChannels, inChannels / groups,
-                                kernelSize.height, kernelSize.width};
-  weight = graph.parameter(scope.name("weight"), shape,
-                           init::kaimingUniform(std::sqrt(5.0)), dtype, site);
-  if (bias) {
-    double bound =
-        1.0 / std::sqrt(static_cast<double>(computeFans(shape).fanIn));
-    this->bias = graph.parameter(scope.name("bias"), {outChannels},
-                                 init::uniform(-bound, bound), dtype, site);
-  }
+  addWeightAndBias(
+      scope,
+      {outChannels, inChannels / groups, kernelSize.height, kernelSize.width},
+      bias, dtype, site, weight, this->bias);
 }
 
 Var Conv2d::forward(const Var &x, const CallSite &site) {
