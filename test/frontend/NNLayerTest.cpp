@@ -363,3 +363,38 @@ TEST(NNLayers, NNGraphRoundTripsThroughText) {
   ASSERT_EQ(b.size(), 1u);
   EXPECT_EQ(valuesOf(a[0]), valuesOf(b[0]));
 }
+
+TEST(NNLayers, SmallCnnWithDropoutTrains) {
+  // Gradients flow through conv2d, max_pool2d, dropout and the rest: Adam
+  // fits 16 fixed random images to their labels.
+  const int64_t n = 16, classes = 4;
+  Graph g("cnn_train", 7);
+  nn::dropoutSeed(g);
+  nn::Sequential model(g);
+  model.add<nn::Conv2d>(1, 4, 3, 1, 1);
+  model.add<nn::ReLU>();
+  model.add<nn::MaxPool2d>(2);
+  model.add<nn::Flatten>();
+  model.add<nn::Dropout>(0.3);
+  model.add<nn::Linear>(4 * 4 * 4, classes);
+  Var images = g.input("images", {n, 1, 8, 8});
+  Var labels = g.input("labels", {n}, DType::I64);
+  g.output("loss", crossEntropy(model(images), labels));
+  auto step = TrainStep::create(g, Adam{/*lr=*/0.01});
+  ASSERT_TRUE(bool(step)) << llvm::toString(step.takeError());
+  Tensor x = randomTensor<float>({n, 1, 8, 8}, 0, 1, 3);
+  std::vector<int64_t> ys;
+  for (int64_t i = 0; i < n; ++i)
+    ys.push_back(i % classes);
+  Tensor y = Tensor::fromVector<int64_t>({n}, ys);
+  double first = 0;
+  for (int64_t i = 0; i < 200; ++i) {
+    Status status = (*step)->run({seedTensor(i), x, y});
+    ASSERT_TRUE(status.isOk()) << status.message();
+    if (i == 0)
+      first = (*step)->loss();
+  }
+  // log(4) = 1.39 at the start; a fit takes it below 0.3 (0.11 measured).
+  EXPECT_NEAR(first, std::log(4.0), 0.2);
+  EXPECT_LT((*step)->loss(), 0.3);
+}
