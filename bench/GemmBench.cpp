@@ -107,9 +107,12 @@ struct Gemm {
 };
 
 /// One Gemm per size, compiled once and shared by the benchmark's calls.
+/// main owns them and destroys them before returning: compiled modules
+/// must not outlive LLVM's own static state at exit.
+std::map<int64_t, std::unique_ptr<Gemm>> *gemms;
+
 Gemm &gemmOfSize(int64_t size) {
-  static std::map<int64_t, std::unique_ptr<Gemm>> cache;
-  std::unique_ptr<Gemm> &gemm = cache[size];
+  std::unique_ptr<Gemm> &gemm = (*gemms)[size];
   if (!gemm) {
     gemm = std::make_unique<Gemm>(size, size, size);
     if (!gemm->compile())
@@ -223,8 +226,11 @@ int main(int argc, char **argv) {
     return EXIT_FAILURE;
   std::printf("OpenBLAS %s, core %s, %d thread\n", openblas_get_config(),
               openblas_get_corename(), openblas_get_num_threads());
+  std::map<int64_t, std::unique_ptr<Gemm>> compiled;
+  gemms = &compiled;
   RatioReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
+  compiled.clear();
   reporter.printTable();
   benchmark::Shutdown();
   return EXIT_SUCCESS;
