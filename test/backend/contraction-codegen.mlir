@@ -2,27 +2,27 @@
 // RUN: kiln-opt %s --pass-pipeline='builtin.module(func.func(kiln-lower-to-linalg,kiln-contraction-codegen{vector-bits=256 vector-registers=16 l1-bytes=32768 l2-bytes=524288}))' | FileCheck %s --check-prefix=AVX2
 
 // An AVX-512 CPU (32 registers of 512 bits, 48 KiB L1, 2 MiB L2): f32
-// register tiles of 8 x 32 (16 accumulator vectors), cache tiles of
-// 256 x 256 x 256. An AVX2 CPU (16 registers of 256 bits): 6 x 16.
+// register tiles of 8 x 32 (16 accumulator vectors), cache tiles
+// MC x NC x KC = 256 x 256 x 128. An AVX2 CPU (16 registers of 256 bits): 6 x 16.
 
 // Cache loops j, k, i; register loops i, j; the k loop carries the 8 x 32
 // accumulator as a vector iter_arg, read before and written after it.
 // CHECK-LABEL: func.func @square
 // CHECK-NOT: linalg.matmul
 // CHECK: scf.for %[[J0:.*]] = %{{.*}} to %{{.*}} step %[[C256:.*]] iter_args
-// CHECK: scf.for %[[K0:.*]] = %{{.*}} to %{{.*}} step %[[C256]] iter_args
-// The 256 x 256 block of B is packed into 8 panels of 256 x 32, outside
+// CHECK: scf.for %[[K0:.*]] = %{{.*}} to %{{.*}} step %c128 iter_args
+// The 128 x 256 block of B is packed into 8 panels of 128 x 32, outside
 // the loop over blocks of A.
 // CHECK: %[[BLOCK:.*]] = tensor.extract_slice %arg1
-// CHECK: %[[PACKED:.*]] = scf.for {{.*}} -> (tensor<8x256x32xf32>)
-// CHECK: linalg.copy ins(%{{.*}} : tensor<256x?xf32>) outs(%{{.*}} : tensor<256x?xf32>)
+// CHECK: %[[PACKED:.*]] = scf.for {{.*}} -> (tensor<8x128x32xf32>)
+// CHECK: linalg.copy ins(%{{.*}} : tensor<128x?xf32>) outs(%{{.*}} : tensor<128x?xf32>)
 // CHECK: scf.for %[[I0:.*]] = %{{.*}} to %{{.*}} step %[[C256]] iter_args
 // CHECK: scf.for %[[I1:.*]] = %{{.*}} to %{{.*}} step %c8 iter_args
 // CHECK: scf.for %[[J1:.*]] = %{{.*}} to %{{.*}} step %c32 iter_args
 // CHECK: %[[ACC:.*]] = vector.transfer_read {{.*}} : tensor<256x256xf32>, vector<8x32xf32>
 // CHECK: %[[K:.*]]:2 = scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c1 iter_args(%{{.*}} = %{{.*}}, %[[C:.*]] = %[[ACC]]) -> (tensor<256x256xf32>, vector<8x32xf32>)
 // CHECK: %[[A:.*]] = vector.transfer_read %arg0{{.*}} : tensor<512x512xf32>, vector<8x1xf32>
-// CHECK: %[[B:.*]] = vector.transfer_read %[[PACKED]]{{.*}} : tensor<8x256x32xf32>, vector<1x32xf32>
+// CHECK: %[[B:.*]] = vector.transfer_read %[[PACKED]]{{.*}} : tensor<8x128x32xf32>, vector<1x32xf32>
 // CHECK: %[[R:.*]] = vector.contract {{.*}} %[[A]], %[[B]], %[[C]] : vector<8x1xf32>, vector<1x32xf32> into vector<8x32xf32>
 // CHECK-NOT: vector.transfer_write
 // CHECK: scf.yield %{{.*}}, %[[R]] : tensor<256x256xf32>, vector<8x32xf32>
