@@ -79,6 +79,19 @@ mlir::LogicalResult
 collectSignatures(mlir::ModuleOp module,
                   std::vector<FunctionSignature> &signatures);
 
+/// What the code generator needs to know about a CPU to size its tiles.
+struct CpuModel {
+  unsigned vectorBits;      ///< width of its widest vector registers
+  unsigned vectorRegisters; ///< how many of them there are
+  uint64_t l1Bytes;         ///< per-core L1 data cache
+  uint64_t l2Bytes;         ///< per-core L2 cache
+};
+
+/// The host CPU, from the same features LLVM detects to compile for it
+/// (so kernels are sized for the instructions they will be compiled to),
+/// and the cache sizes the C library reports.
+CpuModel hostCpuModel();
+
 /// A TargetMachine for the host CPU and all of its features (AVX-512 where
 /// present), at -O`optLevel`.
 llvm::Expected<std::unique_ptr<llvm::TargetMachine>>

@@ -10,6 +10,9 @@
 #include "llvm/IR/Module.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Target/TargetMachine.h"
+#include "llvm/TargetParser/Host.h"
+
+#include <unistd.h>
 
 using namespace mlir;
 
@@ -24,6 +27,35 @@ static llvm::CodeGenOptLevel codeGenLevel(int optLevel) {
   default:
     return llvm::CodeGenOptLevel::Aggressive;
   }
+}
+
+/// A cache size from sysconf, or `fallback` where it is not known.
+static uint64_t cacheBytes(int name, uint64_t fallback) {
+  long size = sysconf(name);
+  return size > 0 ? static_cast<uint64_t>(size) : fallback;
+}
+
+kiln::CpuModel kiln::hostCpuModel() {
+  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  auto has = [&](llvm::StringRef name) { return features.lookup(name); };
+  CpuModel cpu;
+  if (has("avx512f")) {
+    cpu.vectorBits = 512;
+    cpu.vectorRegisters = 32;
+  } else if (has("avx")) {
+    cpu.vectorBits = 256;
+    cpu.vectorRegisters = 16;
+  } else if (has("neon")) {
+    cpu.vectorBits = 128;
+    cpu.vectorRegisters = 32;
+  } else {
+    // SSE2 (every x86-64) and the unknown: 16 registers of 128 bits.
+    cpu.vectorBits = 128;
+    cpu.vectorRegisters = 16;
+  }
+  cpu.l1Bytes = cacheBytes(_SC_LEVEL1_DCACHE_SIZE, 32 * 1024);
+  cpu.l2Bytes = cacheBytes(_SC_LEVEL2_CACHE_SIZE, 512 * 1024);
+  return cpu;
 }
 
 llvm::Expected<std::unique_ptr<llvm::TargetMachine>>

@@ -97,4 +97,62 @@ def KilnFinalizeEntryPoints
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
+def KilnContractionCodegen
+    : Pass<"kiln-contraction-codegen", "::mlir::func::FuncOp"> {
+  let summary = "Tile, vectorize and register-block f32/f64 matrix products";
+  let description = [{
+    Rewrites every `linalg.matmul` and `linalg.batch_matmul` on `f32` or
+    `f64` tensors into the loop nest of a BLIS-style CPU kernel, on tensors
+    (before bufferization):
+
+    1. A transposed right operand (indexing map `(n, k)`) is materialized
+       with `linalg.transpose`, so the kernel reads rows of B; a batched
+       product becomes an `scf.for` over the batch of 2-D products.
+    2. Cache tiles `MC x NC x KC` (loops i, j, k), then register tiles
+       `MR x NR x 1`; the register loops over i and j are peeled, so the
+       main tiles have static shapes and only the last row/column of tiles
+       is partial.
+    3. Each register tile is vectorized into a `vector.contract`
+       (`MR x NR` accumulator, masked in partial tiles), and the
+       accumulator's read/write pair is hoisted out of the k loop: it stays
+       in registers for the whole `KC` panel.
+
+    `NR` is two vectors of the element type, `MR` as many rows as leave
+    registers for the operands, `KC` so that a `KC x NR` panel of B stays in
+    L1, `MC` so that an `MC x KC` block of A stays in L2. The CPU model comes
+    from the options, or from the host where they are 0. Lower the vector
+    ops after bufferization with `kiln-lower-vector-ops`.
+  }];
+  let options = [
+    Option<"vectorBits", "vector-bits", "unsigned", "0",
+           "Width of a vector register in bits (0: the host's)">,
+    Option<"vectorRegisters", "vector-registers", "unsigned", "0",
+           "Number of vector registers (0: the host's)">,
+    Option<"l1Bytes", "l1-bytes", "uint64_t", "0",
+           "Per-core L1 data cache size in bytes (0: the host's)">,
+    Option<"l2Bytes", "l2-bytes", "uint64_t", "0",
+           "Per-core L2 cache size in bytes (0: the host's)">
+  ];
+  let dependentDialects = [
+    "::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect",
+    "::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect",
+    "::mlir::affine::AffineDialect", "::mlir::arith::ArithDialect"
+  ];
+}
+
+def KilnLowerVectorOps : Pass<"kiln-lower-vector-ops", "::mlir::func::FuncOp"> {
+  let summary = "Lower vector contractions and transfers to FMAs and 1-D loads";
+  let description = [{
+    Runs on buffers, after bufferization. `vector.contract` becomes a
+    sequence of outer products and then `vector.fma` per accumulator row
+    (the register-blocked micro-kernel), transfers become 1-D (masked where
+    partial) loads and stores, and transposes, broadcasts, shape casts and
+    multi-reductions are lowered to what `convert-vector-to-llvm` accepts.
+  }];
+  let dependentDialects = [
+    "::mlir::vector::VectorDialect", "::mlir::scf::SCFDialect",
+    "::mlir::memref::MemRefDialect", "::mlir::arith::ArithDialect"
+  ];
+}
+
 #endif // KILN_BACKEND_PASSES_TD

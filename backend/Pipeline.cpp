@@ -46,24 +46,36 @@ void kiln::buildLoweringPipeline(OpPassManager &pm, Stage stage) {
   pm.addNestedPass<func::FuncOp>(createKilnPrepareInPlaceUpdates());
   pm.addPass(bufferization::createEmptyTensorEliminationPass());
   pm.addNestedPass<func::FuncOp>(createKilnCopyRepeatedResults());
+  // Matrix products become tiled, vectorized kernels (on tensors, so that
+  // their accumulators are hoisted into registers).
+  pm.addNestedPass<func::FuncOp>(createKilnContractionCodegen());
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
   pm.addNestedPass<func::FuncOp>(createKilnDropInPlaceResults());
+  // Folds the loops' memref iter_args, so that a result computed in loops
+  // is its allocation again, which the next pass turns into the caller's
+  // buffer (instead of copying into it).
+  pm.addPass(createCanonicalizerPass());
   bufferization::BufferResultsToOutParamsPassOptions outParams;
   outParams.hoistStaticAllocs = true;
   outParams.modifyPublicFunctions = true;
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+  // Scratch buffers of fixed size (packed panels) are allocated once per
+  // call, not once per loop iteration.
+  pm.addNestedPass<func::FuncOp>(bufferization::createBufferLoopHoistingPass());
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createCanonicalizerPass());
 
   // Loops, then the LLVM dialect.
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  pm.addNestedPass<func::FuncOp>(createKilnLowerVectorOps());
   pm.addPass(createKilnMarkEntryPoints());
   pm.addPass(createConvertMathToFuncs());
   pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   // Buffers come from the runtime's allocation functions, not malloc.
@@ -76,6 +88,7 @@ void kiln::buildLoweringPipeline(OpPassManager &pm, Stage stage) {
   pm.addPass(createConvertIndexToLLVMPass());
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createKilnFinalizeEntryPoints());
+  pm.addPass(createUBToLLVMConversionPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
 }

@@ -331,4 +331,90 @@ func.func @chain(%a: tensor<64x300xf32>, %b: tensor<300x70xf32>, %c: tensor<33x7
                              Tol{1e-4, 1e-3}));
 }
 
+//===----------------------------------------------------------------------===//
+// The tiled, vectorized kernels (kiln-contraction-codegen) on every shape
+// class: tiles of one element, remainders at the register level (M not a
+// multiple of MR, N not a multiple of NR) and at the cache level (M, N, K
+// beyond the largest MC, NC, KC any host gets, so edge tiles are partial and
+// masked), size-1 dimensions, batches, all four transpose combinations,
+// f32 and f64.
+//===----------------------------------------------------------------------===//
+
+struct GemmShape {
+  int64_t batch, m, n, k;
+};
+
+std::string gemmShapeName(const GemmShape &s) {
+  return std::to_string(s.batch) + "x" + std::to_string(s.m) + "x" +
+         std::to_string(s.n) + "x" + std::to_string(s.k);
+}
+
+/// One function per transpose combination: nn, tn, nt, tt.
+std::string gemmModule(const GemmShape &s, const std::string &type) {
+  auto tensor = [&](int64_t rows, int64_t cols) {
+    std::string t = "tensor<";
+    if (s.batch > 1)
+      t += std::to_string(s.batch) + "x";
+    return t + std::to_string(rows) + "x" + std::to_string(cols) + "x" + type +
+           ">";
+  };
+  std::string ir;
+  for (int flags = 0; flags < 4; ++flags) {
+    bool tl = flags & 1, tr = flags & 2;
+    std::string ta = tl ? tensor(s.k, s.m) : tensor(s.m, s.k);
+    std::string tb = tr ? tensor(s.n, s.k) : tensor(s.k, s.n);
+    std::string tc = tensor(s.m, s.n);
+    std::string attrs = tl && tr ? " {transpose_lhs, transpose_rhs}"
+                        : tl     ? " {transpose_lhs}"
+                        : tr     ? " {transpose_rhs}"
+                                 : "";
+    ir += std::string("func.func @") + (tl ? "t" : "n") + (tr ? "t" : "n") +
+          "(%a: " + ta + ", %b: " + tb + ") -> " + tc +
+          " {\n  %r = kiln.matmul %a, %b" + attrs + " : " + ta + ", " + tb +
+          " -> " + tc + "\n  return %r : " + tc + "\n}\n";
+  }
+  return ir;
+}
+
+template <typename T> class TiledMatmul : public ::testing::Test {};
+using FloatTypes = ::testing::Types<float, double>;
+TYPED_TEST_SUITE(TiledMatmul, FloatTypes);
+
+TYPED_TEST(TiledMatmul, RemaindersBatchesAndTransposes) {
+  using T = TypeParam;
+  const GemmShape shapes[] = {
+      {1, 1, 1, 1},   {1, 7, 13, 5},   {1, 129, 257, 65}, {1, 1023, 1, 17},
+      {1, 1, 515, 3}, {3, 33, 65, 17}, {2, 9, 40, 1},     {1, 521, 517, 529}};
+  for (const GemmShape &s : shapes) {
+    SCOPED_TRACE(gemmShapeName(s));
+    std::unique_ptr<CompiledModule> module;
+    ASSERT_TRUE(compileIR(gemmModule(s, mlirType<T>()), module));
+    std::vector<T> a = randomValues<T>(s.batch * s.m * s.k, -1, 1, 61);
+    std::vector<T> b = randomValues<T>(s.batch * s.k * s.n, -1, 1, 62);
+    auto shape = [&](int64_t rows, int64_t cols) {
+      std::vector<int64_t> dims = {rows, cols};
+      if (s.batch > 1)
+        dims.insert(dims.begin(), s.batch);
+      return dims;
+    };
+    // Each of the K additions rounds by at most one ulp of a partial sum.
+    double eps = std::numeric_limits<T>::epsilon();
+    Tol tol{4 * eps, 4 * eps * static_cast<double>(s.k)};
+    for (int flags = 0; flags < 4; ++flags) {
+      bool tl = flags & 1, tr = flags & 2;
+      std::string name = std::string(tl ? "t" : "n") + (tr ? "t" : "n");
+      SCOPED_TRACE(name);
+      std::vector<Tensor> out;
+      ASSERT_TRUE(invokeFn(
+          *module, name,
+          {Tensor::fromVector<T>(tl ? shape(s.k, s.m) : shape(s.m, s.k), a),
+           Tensor::fromVector<T>(tr ? shape(s.n, s.k) : shape(s.k, s.n), b)},
+          out));
+      EXPECT_TRUE(matches<T>(out[0], shape(s.m, s.n),
+                             matmulRef(a, b, s.batch, s.m, s.k, s.n, tl, tr),
+                             tol));
+    }
+  }
+}
+
 } // namespace

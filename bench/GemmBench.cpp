@@ -1,0 +1,237 @@
+//===- GemmBench.cpp - f32 GEMM: Kiln against OpenBLAS, one thread -------===//
+//
+// C = A x B, row-major f32, M = N = K. Kiln's GEMM is a one-op Kiln graph
+// compiled through the whole pipeline (CompiledModule) and called with
+// invokeInto on preallocated tensors, as a training loop would call it;
+// OpenBLAS's cblas_sgemm runs with one thread on the same buffers, in the
+// same process, just before it. After Google Benchmark's own report, a
+// table gives each size's median GFLOP/s and the ratio Kiln / OpenBLAS.
+//
+//   kiln-bench-gemm [benchmark flags]   time the sizes 256, 1024, 2048
+//   kiln-bench-gemm --check             only compare Kiln's C with OpenBLAS's
+//
+//===----------------------------------------------------------------------===//
+
+#include "frontend/Frontend.h"
+#include "runtime/Runtime.h"
+
+#include "llvm/Support/Error.h"
+
+#include <benchmark/benchmark.h>
+#include <cblas.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <string>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+namespace {
+
+/// A GEMM of one shape: its operands, OpenBLAS's result and Kiln's.
+struct Gemm {
+  int64_t m, n, k;
+  kiln::Tensor a, b, blasC;
+  std::vector<kiln::Tensor> kilnOut;
+  std::unique_ptr<kiln::CompiledModule> module;
+
+  Gemm(int64_t m, int64_t n, int64_t k) : m(m), n(n), k(k) {
+    a = random({m, k}, 1);
+    b = random({k, n}, 2);
+    blasC = kiln::Tensor::zeros(kiln::DType::F32, {m, n});
+    kilnOut = {kiln::Tensor::zeros(kiln::DType::F32, {m, n})};
+  }
+
+  static kiln::Tensor random(std::vector<int64_t> shape, uint64_t seed) {
+    kiln::Tensor t = kiln::Tensor::zeros(kiln::DType::F32, std::move(shape));
+    float *p = t.dataAs<float>();
+    uint64_t state = seed * 0x9E3779B97F4A7C15ull;
+    for (int64_t i = 0; i < t.numElements(); ++i) {
+      state = state * 6364136223846793005ull + 1442695040888963407ull;
+      p[i] = static_cast<float>((state >> 40) * 0x1p-24 * 2.0 - 1.0);
+    }
+    return t;
+  }
+
+  /// Compiles Kiln's GEMM; false after printing the error.
+  bool compile() {
+    auto tensor = [](int64_t rows, int64_t cols) {
+      return "tensor<" + std::to_string(rows) + "x" + std::to_string(cols) +
+             "xf32>";
+    };
+    std::string ta = tensor(m, k), tb = tensor(k, n), tc = tensor(m, n);
+    std::string source = "func.func @gemm(%a: " + ta + ", %b: " + tb + ") -> " +
+                         tc + " {\n  %c = kiln.matmul %a, %b : " + ta + ", " +
+                         tb + " -> " + tc + "\n  return %c : " + tc + "\n}\n";
+    auto compiled = kiln::compileKilnSource(source);
+    if (!compiled) {
+      std::fprintf(stderr,
+                   "kiln-bench-gemm: compiling the %s GEMM failed:\n%s\n",
+                   tc.c_str(), llvm::toString(compiled.takeError()).c_str());
+      return false;
+    }
+    module = std::move(*compiled);
+    return true;
+  }
+
+  void runBlas() {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.0f,
+                a.dataAs<float>(), k, b.dataAs<float>(), n, 0.0f,
+                blasC.dataAs<float>(), n);
+  }
+
+  bool runKiln() {
+    kiln::Status status = module->invokeInto("gemm", {a, b}, kilnOut);
+    if (!status)
+      std::fprintf(stderr, "kiln-bench-gemm: invoke failed: %s\n",
+                   status.message().c_str());
+    return static_cast<bool>(status);
+  }
+
+  /// Largest |Kiln - OpenBLAS| over C (NaN-safe: NaN counts as infinite).
+  double maxError() const {
+    const float *x = kilnOut[0].dataAs<float>(), *y = blasC.dataAs<float>();
+    double worst = 0;
+    for (int64_t i = 0; i < m * n; ++i) {
+      double e = std::fabs(static_cast<double>(x[i]) - y[i]);
+      worst = e <= worst ? worst : (std::isnan(e) ? INFINITY : e);
+    }
+    return worst;
+  }
+};
+
+/// One Gemm per size, compiled once and shared by the benchmark's calls.
+/// main owns them and destroys them before returning: compiled modules
+/// must not outlive LLVM's own static state at exit.
+std::map<int64_t, std::unique_ptr<Gemm>> *gemms;
+
+Gemm &gemmOfSize(int64_t size) {
+  std::unique_ptr<Gemm> &gemm = (*gemms)[size];
+  if (!gemm) {
+    gemm = std::make_unique<Gemm>(size, size, size);
+    if (!gemm->compile())
+      std::exit(EXIT_FAILURE);
+  }
+  return *gemm;
+}
+
+void setFlops(benchmark::State &state) {
+  double n = static_cast<double>(state.range(0));
+  state.counters["GFLOP"] = benchmark::Counter(
+      2 * n * n * n * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+}
+
+void BM_OpenBLAS(benchmark::State &state) {
+  Gemm &gemm = gemmOfSize(state.range(0));
+  for (auto _ : state)
+    gemm.runBlas();
+  setFlops(state);
+}
+
+void BM_Kiln(benchmark::State &state) {
+  Gemm &gemm = gemmOfSize(state.range(0));
+  for (auto _ : state)
+    if (!gemm.runKiln()) {
+      state.SkipWithError("invoke failed");
+      break;
+    }
+  setFlops(state);
+}
+
+/// Google Benchmark's console output, plus each benchmark's median GFLOP/s
+/// kept for the ratio table.
+class RatioReporter : public benchmark::ConsoleReporter {
+public:
+  std::map<int64_t, std::map<std::string, double>> medians; // size -> name
+
+  void ReportRuns(const std::vector<Run> &runs) override {
+    for (const Run &run : runs)
+      if (run.run_type == Run::RT_Aggregate && run.aggregate_name == "median")
+        medians[std::stoll(run.run_name.args)][run.run_name.function_name] =
+            run.counters.at("GFLOP").value;
+    ConsoleReporter::ReportRuns(runs);
+  }
+
+  void printTable() const {
+    std::printf("\nGEMM f32 row-major, M = N = K, 1 thread, median GFLOP/s\n");
+    std::printf("%6s  %10s  %10s  %13s\n", "N", "Kiln", "OpenBLAS",
+                "Kiln/OpenBLAS");
+    for (const auto &[size, byName] : medians) {
+      auto kiln = byName.find("BM_Kiln"), blas = byName.find("BM_OpenBLAS");
+      if (kiln == byName.end() || blas == byName.end())
+        continue;
+      std::printf("%6lld  %10.1f  %10.1f  %13.2f\n",
+                  static_cast<long long>(size), kiln->second, blas->second,
+                  kiln->second / blas->second);
+    }
+  }
+};
+
+/// Compares Kiln's C with OpenBLAS's on shapes with and without remainders.
+int check() {
+  int failures = 0;
+  for (auto [m, n, k] :
+       {std::tuple<int64_t, int64_t, int64_t>{256, 256, 256}, {67, 131, 45}}) {
+    Gemm gemm(m, n, k);
+    if (!gemm.compile())
+      return EXIT_FAILURE;
+    gemm.runBlas();
+    std::fill_n(gemm.kilnOut[0].dataAs<float>(), m * n, NAN);
+    if (!gemm.runKiln())
+      return EXIT_FAILURE;
+    // f32 sums of k products of values in [-1, 1).
+    double error = gemm.maxError(), tolerance = 1e-5 * static_cast<double>(k);
+    bool ok = error <= tolerance;
+    failures += !ok;
+    std::printf("%lldx%lldx%lld: max |Kiln - OpenBLAS| = %.3g (tolerance "
+                "%.3g): %s\n",
+                static_cast<long long>(m), static_cast<long long>(n),
+                static_cast<long long>(k), error, tolerance,
+                ok ? "ok" : "MISMATCH");
+  }
+  return failures ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  openblas_set_num_threads(1);
+  for (int i = 1; i < argc; ++i)
+    if (std::strcmp(argv[i], "--check") == 0)
+      return check();
+
+  for (int64_t size : {256, 1024, 2048}) {
+    // Warm-up, then 5 repetitions of at least 0.3 s each; the table uses
+    // their medians (the machines are shared and noisy). Rates are per
+    // second of the process's CPU time: both sides run on one thread, and
+    // CPU time does not count the slices other tenants' processes take.
+    for (auto [name, fn] :
+         {std::pair{"BM_OpenBLAS", BM_OpenBLAS}, std::pair{"BM_Kiln", BM_Kiln}})
+      benchmark::RegisterBenchmark(name, fn)
+          ->Arg(size)
+          ->Unit(benchmark::kMillisecond)
+          ->MinWarmUpTime(0.2)
+          ->MinTime(0.3)
+          ->Repetitions(5)
+          ->ReportAggregatesOnly(true);
+  }
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv))
+    return EXIT_FAILURE;
+  std::printf("OpenBLAS %s, core %s, %d thread\n", openblas_get_config(),
+              openblas_get_corename(), openblas_get_num_threads());
+  std::map<int64_t, std::unique_ptr<Gemm>> compiled;
+  gemms = &compiled;
+  RatioReporter reporter;
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  compiled.clear();
+  reporter.printTable();
+  benchmark::Shutdown();
+  return EXIT_SUCCESS;
+}
