@@ -4,7 +4,8 @@
 // makes them fast: the padded input becomes its im2col patch matrix (a
 // linalg.generic), and y = W x patches, dW^T = patches x dy^T and
 // dcols = W^T x dy are each one linalg.matmul (linalg.batch_matmul over
-// groups), with transposing copies around them. The input gradient
+// groups), with transposing copies around them, a few images of the batch
+// at a time so that the patch matrix stays small. The input gradient
 // scatters dcols back with col2im, and the pooling gradients scatter dy
 // back the same way (accumulateWindows: one strided slice update per
 // kernel offset, in a fixed order). Pooling itself uses
@@ -233,6 +234,10 @@ Value accumulateWindows(
 // Convolution as matrix products (im2col)
 //===----------------------------------------------------------------------===//
 
+/// The patch matrix of one step over the batch stays below this size: half
+/// of a typical per-core L2 cache.
+constexpr int64_t kPatchBudgetBytes = 1 << 20;
+
 /// A convolution of x [N, C, H, W] by w [O, Cg, kH, kW] into y [N, O, OH,
 /// OW], Cg = C / groups, Og = O / groups. Its matrices have a leading group
 /// dimension only when groups > 1: a plain convolution is one
@@ -260,6 +265,26 @@ struct ConvGeometry {
   }
   /// N * OH * OW.
   int64_t pixels() const { return n * oh * ow; }
+
+  /// Images per step of the loop over the batch: the largest divisor of N
+  /// whose patch matrix fits in kPatchBudgetBytes (at least 1), so that the
+  /// patch matrix and the product stay in cache and their buffers are small
+  /// enough to be reused rather than faulted in afresh on every call.
+  int64_t imagesPerStep(Type elementType) const {
+    int64_t perImage = groups * patchSize() * oh * ow *
+                       elementType.getIntOrFloatBitWidth() / 8;
+    int64_t fit = std::max<int64_t>(1, kPatchBudgetBytes / perImage);
+    int64_t images = std::min(n, fit);
+    while (n % images != 0)
+      --images;
+    return images;
+  }
+  /// The same convolution on `images` images.
+  ConvGeometry forImages(int64_t images) const {
+    ConvGeometry part = *this;
+    part.n = images;
+    return part;
+  }
 
   /// [groups, rows, cols], or [rows, cols] without groups.
   SmallVector<int64_t> matrixShape(int64_t rows, int64_t cols) const {
@@ -296,22 +321,20 @@ struct ConvGeometry {
 /// map, never copied here).
 enum class Transposed { None, Lhs, Rhs };
 
-/// lhs x rhs into a zero tensor of `shape` (with a leading group dimension
-/// when rank 3): linalg.matmul, or linalg.batch_matmul over the groups. A
+/// acc + lhs x rhs, acc being a matrix (or, rank 3, a batch of them over
+/// the leading group dimension): linalg.matmul or linalg.batch_matmul. A
 /// transposed lhs is read as [K, M], a transposed rhs as [N, K].
-Value multiply(OpBuilder &b, Location loc, Value lhs, Value rhs,
-               ArrayRef<int64_t> shape, Transposed transposed) {
-  Type elementType = cast<RankedTensorType>(lhs.getType()).getElementType();
-  auto type = RankedTensorType::get(shape, elementType);
-  Value init = splat(b, loc, type, zeroOf(b, loc, elementType));
-  bool batched = shape.size() == 3;
+Value multiplyAdd(OpBuilder &b, Location loc, Value lhs, Value rhs, Value acc,
+                  Transposed transposed) {
+  auto type = cast<RankedTensorType>(acc.getType());
+  bool batched = type.getRank() == 3;
   Operation *product;
   if (batched)
     product = linalg::BatchMatmulOp::create(b, loc, TypeRange{type},
-                                            ValueRange{lhs, rhs}, init);
+                                            ValueRange{lhs, rhs}, acc);
   else
     product = linalg::MatmulOp::create(b, loc, TypeRange{type},
-                                       ValueRange{lhs, rhs}, init);
+                                       ValueRange{lhs, rhs}, acc);
   if (transposed == Transposed::None)
     return product->getResult(0);
   MLIRContext *ctx = b.getContext();
@@ -334,6 +357,61 @@ Value multiply(OpBuilder &b, Location loc, Value lhs, Value rhs,
   else
     cast<linalg::MatmulOp>(product).setIndexingMapsAttr(maps);
   return product->getResult(0);
+}
+
+/// lhs x rhs into a zero matrix of `shape`.
+Value multiply(OpBuilder &b, Location loc, Value lhs, Value rhs,
+               ArrayRef<int64_t> shape, Transposed transposed) {
+  Type elementType = cast<RankedTensorType>(lhs.getType()).getElementType();
+  Value zeros = splat(b, loc, RankedTensorType::get(shape, elementType),
+                      zeroOf(b, loc, elementType));
+  return multiplyAdd(b, loc, lhs, rhs, zeros, transposed);
+}
+
+/// Images [first, first + count) of an NCHW tensor (all of it: itself).
+Value images(OpBuilder &b, Location loc, Value value, OpFoldResult first,
+             int64_t count) {
+  auto type = cast<RankedTensorType>(value.getType());
+  if (type.getDimSize(0) == count)
+    return value;
+  SmallVector<int64_t> shape(type.getShape());
+  shape[0] = count;
+  SmallVector<OpFoldResult> offsets(4, b.getIndexAttr(0));
+  offsets[0] = first;
+  return tensor::ExtractSliceOp::create(b, loc, type.clone(shape), value,
+                                        offsets, indexAttrs(b, shape),
+                                        indexAttrs(b, {1, 1, 1, 1}));
+}
+
+/// `into` with images [first, first + n) replaced by the NCHW `part`; a
+/// null `into` stands for a result that `part` is all of.
+Value withImages(OpBuilder &b, Location loc, Value part, Value into,
+                 OpFoldResult first) {
+  auto type = cast<RankedTensorType>(part.getType());
+  if (!into)
+    return part;
+  SmallVector<OpFoldResult> offsets(4, b.getIndexAttr(0));
+  offsets[0] = first;
+  return tensor::InsertSliceOp::create(b, loc, part, into, offsets,
+                                       indexAttrs(b, type.getShape()),
+                                       indexAttrs(b, {1, 1, 1, 1}));
+}
+
+/// `step(first image, acc)` for the batch's steps of `perStep` images in
+/// order, threading `init` through: an scf.for, or the body alone when one
+/// step covers the batch (`init` may then be null).
+Value overBatch(
+    OpBuilder &b, Location loc, int64_t batch, int64_t perStep, Value init,
+    function_ref<Value(OpBuilder &, Location, OpFoldResult, Value)> step) {
+  if (perStep == batch)
+    return step(b, loc, b.getIndexAttr(0), init);
+  return scf::ForOp::create(
+             b, loc, indexConstant(b, loc, 0), indexConstant(b, loc, batch),
+             indexConstant(b, loc, perStep), ValueRange{init},
+             [&](OpBuilder &lb, Location l, Value first, ValueRange acc) {
+               scf::YieldOp::create(lb, l, step(lb, l, first, acc[0]));
+             })
+      .getResult(0);
 }
 
 /// The im2col matrix of the padded input, one per group: the window
@@ -402,9 +480,9 @@ Value channelMajor(OpBuilder &b, Location loc, Value dy,
                                          geo.withGroups({{0}, {1}, {2, 3, 4}}));
 }
 
-/// y^T = patches x W^T per group: [groups, N * OH * OW, Og], both operands
-/// read along their rows (W through the matmul's indexing map), then
-/// transposed into NCHW.
+/// Per step over the batch: y^T = patches x W^T per group ([groups,
+/// n * OH * OW, Og], both operands read along their rows, W through the
+/// matmul's indexing map), transposed into NCHW and inserted into y.
 struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -412,36 +490,51 @@ struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     auto yType = op.getType();
+    Type elementType = yType.getElementType();
     ConvGeometry geo(op, op.getInput().getType(), op.getFilter().getType(),
                      yType);
-    Value zero = zeroOf(rewriter, loc, yType.getElementType());
-    Value padded =
-        padSpatial(rewriter, loc, adaptor.getInput(), geo.window.padding, zero);
-    Value patches = patchMatrix(rewriter, loc, padded, geo, true);
+    int64_t perStep = geo.imagesPerStep(elementType);
+    ConvGeometry part = geo.forImages(perStep);
     Value filter = filterMatrix(rewriter, loc, adaptor.getFilter(), geo);
-    Value product =
-        multiply(rewriter, loc, patches, filter,
-                 geo.matrixShape(geo.pixels(), geo.og()), Transposed::Rhs);
-    Value expanded = tensor::ExpandShapeOp::create(
-        rewriter, loc,
-        yType.clone({geo.groups, geo.n, geo.oh, geo.ow, geo.og()}), product,
-        geo.withGroups({{0}, {1, 2, 3}, {4}}));
     MLIRContext *ctx = rewriter.getContext();
     AffineExpr n, o, oh, ow;
     bindDims(ctx, n, o, oh, ow);
     auto [group, member] = geo.splitChannel(o, geo.og());
     auto read = AffineMap::get(4, 0, {group, n, oh, ow, member}, ctx);
-    rewriter.replaceOp(op, copyWithMap(rewriter, loc, expanded, read, yType));
+    Value y;
+    if (perStep != geo.n)
+      y = tensor::EmptyOp::create(rewriter, loc, yType.getShape(), elementType);
+    y = overBatch(
+        rewriter, loc, geo.n, perStep, y,
+        [&](OpBuilder &b, Location l, OpFoldResult first, Value acc) {
+          Value x = images(b, l, adaptor.getInput(), first, perStep);
+          Value padded = padSpatial(b, l, x, geo.window.padding,
+                                    zeroOf(b, l, elementType));
+          Value patches = patchMatrix(b, l, padded, part, true);
+          Value product = multiply(b, l, patches, filter,
+                                   part.matrixShape(part.pixels(), geo.og()),
+                                   Transposed::Rhs);
+          Value expanded = tensor::ExpandShapeOp::create(
+              b, l,
+              yType.clone({geo.groups, perStep, geo.oh, geo.ow, geo.og()}),
+              product, geo.withGroups({{0}, {1, 2, 3}, {4}}));
+          SmallVector<int64_t> shape(yType.getShape());
+          shape[0] = perStep;
+          Value nchw = copyWithMap(b, l, expanded, read, yType.clone(shape));
+          return withImages(b, l, nchw, acc, first);
+        });
+    rewriter.replaceOp(op, y);
     return success();
   }
 };
 
-/// The columns dcols = W^T x dy per group ([groups, Cg * kH * kW, N * OH *
-/// OW], W read transposed through the matmul's indexing map), then col2im:
-/// each kernel offset's rows added into dx at the positions they were read
-/// from (accumulateWindows). No multiply-adds are spent on the zeros a
-/// transposed convolution would insert between dy's elements for stride > 1,
-/// and the scatter is race-free and deterministic.
+/// Per step over the batch: the columns dcols = W^T x dy per group
+/// ([groups, Cg * kH * kW, n * OH * OW], W read transposed through the
+/// matmul's indexing map), then col2im: each kernel offset's rows added into
+/// dx at the positions they were read from (accumulateWindows). No
+/// multiply-adds are spent on the zeros a transposed convolution would
+/// insert between dy's elements for stride > 1, and the scatter is
+/// race-free and deterministic.
 struct Conv2DBackwardInputLowering
     : OpConversionPattern<Conv2DBackwardInputOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -451,52 +544,72 @@ struct Conv2DBackwardInputLowering
     Location loc = op.getLoc();
     auto dxType = op.getType();
     auto dyType = op.getDy().getType();
+    Type elementType = dxType.getElementType();
     ConvGeometry geo(op, dxType, op.getFilter().getType(), dyType);
+    int64_t perStep = geo.imagesPerStep(elementType);
+    ConvGeometry part = geo.forImages(perStep);
     const Window &w = geo.window;
     Value filter = filterMatrix(rewriter, loc, adaptor.getFilter(), geo);
-    Value dy = channelMajor(rewriter, loc, adaptor.getDy(), geo);
-    Value columns = multiply(rewriter, loc, filter, dy,
-                             geo.matrixShape(geo.patchSize(), geo.pixels()),
-                             Transposed::Lhs);
-    Value expanded = tensor::ExpandShapeOp::create(
-        rewriter, loc,
-        dxType.clone({geo.groups, geo.cg(), w.kernel[0], w.kernel[1], geo.n,
-                      geo.oh, geo.ow}),
-        columns, geo.withGroups({{0}, {1, 2, 3}, {4, 5, 6}}));
-    // One kernel offset's rows: [groups, Cg, 1, 1, N, OH, OW].
+    // One kernel offset's rows: [groups, Cg, 1, 1, n, OH, OW].
     SmallVector<int64_t> rowsShape = {geo.groups, geo.cg(), 1,     1,
-                                      geo.n,      geo.oh,   geo.ow};
+                                      perStep,    geo.oh,   geo.ow};
     auto rowsType = dxType.clone(rowsShape);
     MLIRContext *ctx = rewriter.getContext();
     AffineExpr n, c, oh, ow;
     bindDims(ctx, n, c, oh, ow);
     auto [group, member] = geo.splitChannel(c, geo.cg());
-    auto read = AffineMap::get(4, 0,
-                               {group, member, getAffineConstantExpr(0, ctx),
-                                getAffineConstantExpr(0, ctx), n, oh, ow},
-                               ctx);
-    Value dx = accumulateWindows(
-        rewriter, loc, dxType, dyType, w,
-        [&](OpBuilder &b, Location l, Value kh, Value kw, Value target) {
-          SmallVector<OpFoldResult> offsets(7, b.getIndexAttr(0));
-          offsets[2] = kh;
-          offsets[3] = kw;
-          Value rows = tensor::ExtractSliceOp::create(
-              b, l, rowsType, expanded, offsets, indexAttrs(b, rowsShape),
-              indexAttrs(b, SmallVector<int64_t>(7, 1)));
-          return addInto(
-              b, l, target, rows, read,
-              [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+    AffineExpr zero = getAffineConstantExpr(0, ctx);
+    auto read =
+        AffineMap::get(4, 0, {group, member, zero, zero, n, oh, ow}, ctx);
+    SmallVector<int64_t> partShape(dxType.getShape());
+    partShape[0] = perStep;
+    SmallVector<int64_t> dyPartShape(dyType.getShape());
+    dyPartShape[0] = perStep;
+    Value dx;
+    if (perStep != geo.n)
+      dx = tensor::EmptyOp::create(rewriter, loc, dxType.getShape(),
+                                   elementType);
+    dx = overBatch(
+        rewriter, loc, geo.n, perStep, dx,
+        [&](OpBuilder &b, Location l, OpFoldResult first, Value acc) {
+          Value dy = images(b, l, adaptor.getDy(), first, perStep);
+          Value columns =
+              multiply(b, l, filter, channelMajor(b, l, dy, part),
+                       part.matrixShape(geo.patchSize(), part.pixels()),
+                       Transposed::Lhs);
+          Value expanded = tensor::ExpandShapeOp::create(
+              b, l,
+              dxType.clone({geo.groups, geo.cg(), w.kernel[0], w.kernel[1],
+                            perStep, geo.oh, geo.ow}),
+              columns, geo.withGroups({{0}, {1, 2, 3}, {4, 5, 6}}));
+          Value dxPart = accumulateWindows(
+              b, l, dxType.clone(partShape), dyType.clone(dyPartShape), w,
+              [&](OpBuilder &ib, Location il, Value kh, Value kw,
+                  Value target) {
+                SmallVector<OpFoldResult> offsets(7, ib.getIndexAttr(0));
+                offsets[2] = kh;
+                offsets[3] = kw;
+                Value rows = tensor::ExtractSliceOp::create(
+                    ib, il, rowsType, expanded, offsets,
+                    indexAttrs(ib, rowsShape),
+                    indexAttrs(ib, SmallVector<int64_t>(7, 1)));
+                return addInto(ib, il, target, rows, read,
+                               [](OpBuilder &, Location, ValueRange args) {
+                                 return args[0];
+                               });
+              });
+          return withImages(b, l, dxPart, acc, first);
         });
     rewriter.replaceOp(op, dx);
     return success();
   }
 };
 
-/// dw^T = patches x dy^T per group: [groups, Cg * kH * kW, Og],
-/// contracting over N * OH * OW along the rows of both the patch matrix and
-/// the channel-major dy (read transposed through the matmul's indexing
-/// map), then transposed into OIHW.
+/// dw^T = patches x dy^T per group: [groups, Cg * kH * kW, Og], contracting
+/// over N * OH * OW along the rows of both the patch matrix and the
+/// channel-major dy (read transposed through the matmul's indexing map),
+/// accumulated over the steps of the batch in order, then transposed into
+/// OIHW.
 struct Conv2DBackwardFilterLowering
     : OpConversionPattern<Conv2DBackwardFilterOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -506,16 +619,25 @@ struct Conv2DBackwardFilterLowering
     Location loc = op.getLoc();
     auto dwType = op.getType();
     auto dyType = op.getDy().getType();
+    Type elementType = dwType.getElementType();
     ConvGeometry geo(op, op.getInput().getType(), dwType, dyType);
+    int64_t perStep = geo.imagesPerStep(elementType);
+    ConvGeometry part = geo.forImages(perStep);
     const Window &w = geo.window;
-    Value zero = zeroOf(rewriter, loc, dwType.getElementType());
-    Value padded =
-        padSpatial(rewriter, loc, adaptor.getInput(), w.padding, zero);
-    Value patches = patchMatrix(rewriter, loc, padded, geo, false);
-    Value dy = channelMajor(rewriter, loc, adaptor.getDy(), geo);
-    Value product =
-        multiply(rewriter, loc, patches, dy,
-                 geo.matrixShape(geo.patchSize(), geo.og()), Transposed::Rhs);
+    Value zeros = splat(
+        rewriter, loc, dwType.clone(geo.matrixShape(geo.patchSize(), geo.og())),
+        zeroOf(rewriter, loc, elementType));
+    Value product = overBatch(
+        rewriter, loc, geo.n, perStep, zeros,
+        [&](OpBuilder &b, Location l, OpFoldResult first, Value acc) {
+          Value x = images(b, l, adaptor.getInput(), first, perStep);
+          Value padded =
+              padSpatial(b, l, x, w.padding, zeroOf(b, l, elementType));
+          Value patches = patchMatrix(b, l, padded, part, false);
+          Value dy = images(b, l, adaptor.getDy(), first, perStep);
+          return multiplyAdd(b, l, patches, channelMajor(b, l, dy, part), acc,
+                             Transposed::Rhs);
+        });
     Value expanded = tensor::ExpandShapeOp::create(
         rewriter, loc,
         dwType.clone(

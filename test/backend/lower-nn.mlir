@@ -4,7 +4,9 @@
 // input (tensor.pad) is copied into its im2col patch matrix by a
 // linalg.generic, each product is one linalg.matmul (linalg.batch_matmul
 // over groups, the group being the leading dimension), and transposing
-// linalg.generics bring the results back to NCHW / OIHW. The input gradient
+// linalg.generics bring the results back to NCHW / OIHW. When a batch's
+// patch matrix would exceed 1 MiB, an scf.for over the batch does this a
+// few images at a time. The input gradient
 // W^T x dy is scattered back by col2im: an scf.for nest over the kernel
 // offsets adding each offset's rows into a strided slice of the padded
 // gradient. Pooling: tensor.pad (zeros, or -inf for max pooling) + the named
@@ -62,6 +64,7 @@
 // the filter [O, C * kH * kW] is read transposed by the matmul's maps.
 // CHECK-LABEL: func.func @conv2d
 // CHECK-SAME: (%[[X:[a-z0-9_]+]]: tensor<1x2x6x6xf32>, %[[W:[a-z0-9_]+]]: tensor<3x2x3x3xf32>)
+// CHECK-NEXT: %[[WM:.*]] = tensor.collapse_shape %[[W]] {{\[\[}}0], [1, 2, 3]] : tensor<3x2x3x3xf32> into tensor<3x18xf32>
 // CHECK-NEXT: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
 // CHECK-NEXT: %[[P:.*]] = tensor.pad %[[X]] low[0, 0, 1, 1] high[0, 0, 0, 0] {
 // CHECK-NEXT: ^bb0(%{{.*}}: index, %{{.*}}: index, %{{.*}}: index, %{{.*}}: index):
@@ -73,7 +76,6 @@
 // CHECK-NEXT: linalg.yield %[[IN]] : f32
 // CHECK-NEXT: } -> tensor<1x1x3x3x2x3x3xf32>
 // CHECK-NEXT: %[[PM:.*]] = tensor.collapse_shape %[[PATCHES]] {{\[\[}}0, 1, 2, 3], [4, 5, 6]] : tensor<1x1x3x3x2x3x3xf32> into tensor<9x18xf32>
-// CHECK-NEXT: %[[WM:.*]] = tensor.collapse_shape %[[W]] {{\[\[}}0], [1, 2, 3]] : tensor<3x2x3x3xf32> into tensor<3x18xf32>
 // CHECK-NEXT: %[[Z:.*]] = arith.constant 0.000000e+00 : f32
 // CHECK-NEXT: %[[E:.*]] = tensor.empty() : tensor<9x3xf32>
 // CHECK-NEXT: %[[INIT:.*]] = linalg.fill ins(%[[Z]] : f32) outs(%[[E]] : tensor<9x3xf32>) -> tensor<9x3xf32>
@@ -95,11 +97,11 @@ func.func @conv2d(%x: tensor<1x2x6x6xf32>, %w: tensor<3x2x3x3xf32>) -> tensor<1x
 // groups; no padding, no tensor.pad.
 // CHECK-LABEL: func.func @conv2d_groups
 // CHECK-SAME: (%[[X:[a-z0-9_]+]]: tensor<1x4x5x5xf64>, %[[W:[a-z0-9_]+]]: tensor<6x2x3x3xf64>)
+// CHECK-NEXT: %[[WM:.*]] = tensor.collapse_shape %[[W]] {{\[\[}}0], [1, 2, 3]] : tensor<6x2x3x3xf64> into tensor<6x18xf64>
+// CHECK-NEXT: %[[WG:.*]] = tensor.expand_shape %[[WM]] {{\[\[}}0, 1], [2]] output_shape [2, 3, 18] : tensor<6x18xf64> into tensor<2x3x18xf64>
 // CHECK-NOT: tensor.pad
 // CHECK: %[[PATCHES:.*]] = linalg.generic {indexing_maps = [#[[PATCH_G]], #[[ID7]]], {{.*}} ins(%[[X]] : tensor<1x4x5x5xf64>) outs(%{{.*}} : tensor<2x1x3x3x2x3x3xf64>)
 // CHECK: %[[PM:.*]] = tensor.collapse_shape %[[PATCHES]] {{\[\[}}0], [1, 2, 3], [4, 5, 6]] : tensor<2x1x3x3x2x3x3xf64> into tensor<2x9x18xf64>
-// CHECK-NEXT: %[[WM:.*]] = tensor.collapse_shape %[[W]] {{\[\[}}0], [1, 2, 3]] : tensor<6x2x3x3xf64> into tensor<6x18xf64>
-// CHECK-NEXT: %[[WG:.*]] = tensor.expand_shape %[[WM]] {{\[\[}}0, 1], [2]] output_shape [2, 3, 18] : tensor<6x18xf64> into tensor<2x3x18xf64>
 // CHECK: %[[YT:.*]] = linalg.batch_matmul indexing_maps = [#[[BMK]], #[[BNK]], #[[BMN]]] ins(%[[PM]], %[[WG]] : tensor<2x9x18xf64>, tensor<2x3x18xf64>) outs(%{{.*}} : tensor<2x9x3xf64>) -> tensor<2x9x3xf64>
 // CHECK-NEXT: %[[YT5:.*]] = tensor.expand_shape %[[YT]] {{\[\[}}0], [1, 2, 3], [4]] output_shape [2, 1, 3, 3, 3] : tensor<2x9x3xf64> into tensor<2x1x3x3x3xf64>
 // CHECK: %[[Y:.*]] = linalg.generic {indexing_maps = [#[[TO_NCHW_G]], #[[ID4]]], {{.*}} ins(%[[YT5]] : tensor<2x1x3x3x3xf64>) outs(%{{.*}} : tensor<1x6x3x3xf64>)
@@ -189,6 +191,9 @@ func.func @conv2d_backward_input_groups(%dy: tensor<1x4x3x3xf32>, %w: tensor<4x1
 // c, kh, kw, o mod 3].
 // CHECK-LABEL: func.func @conv2d_backward_filter
 // CHECK-SAME: (%[[X:[a-z0-9_]+]]: tensor<1x4x5x5xf32>, %[[DY:[a-z0-9_]+]]: tensor<1x6x3x3xf32>)
+// CHECK-NEXT: %[[Z:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK-NEXT: %[[E:.*]] = tensor.empty() : tensor<2x18x3xf32>
+// CHECK-NEXT: %[[INIT:.*]] = linalg.fill ins(%[[Z]] : f32) outs(%[[E]] : tensor<2x18x3xf32>) -> tensor<2x18x3xf32>
 // CHECK-NEXT: %{{.*}} = arith.constant 0.000000e+00 : f32
 // CHECK-NEXT: %[[PE:.*]] = tensor.empty() : tensor<2x2x3x3x1x3x3xf32>
 // CHECK-NEXT: %[[PATCHES:.*]] = linalg.generic {indexing_maps = [#[[PATCH_T]], #[[ID7]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%[[X]] : tensor<1x4x5x5xf32>) outs(%[[PE]] : tensor<2x2x3x3x1x3x3xf32>) {
@@ -198,9 +203,6 @@ func.func @conv2d_backward_input_groups(%dy: tensor<1x4x3x3xf32>, %w: tensor<4x1
 // CHECK-NEXT: %[[CM:.*]] = linalg.generic {indexing_maps = [#[[DY_CM_G3]], #[[ID5]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%[[DY]] : tensor<1x6x3x3xf32>) outs(%[[CE]] : tensor<2x3x1x3x3xf32>) {
 // CHECK:      } -> tensor<2x3x1x3x3xf32>
 // CHECK-NEXT: %[[DYM:.*]] = tensor.collapse_shape %[[CM]] {{\[\[}}0], [1], [2, 3, 4]] : tensor<2x3x1x3x3xf32> into tensor<2x3x9xf32>
-// CHECK-NEXT: %[[Z:.*]] = arith.constant 0.000000e+00 : f32
-// CHECK-NEXT: %[[E:.*]] = tensor.empty() : tensor<2x18x3xf32>
-// CHECK-NEXT: %[[INIT:.*]] = linalg.fill ins(%[[Z]] : f32) outs(%[[E]] : tensor<2x18x3xf32>) -> tensor<2x18x3xf32>
 // CHECK-NEXT: %[[DWT:.*]] = linalg.batch_matmul indexing_maps = [#[[BMK]], #[[BNK]], #[[BMN]]] ins(%[[PM]], %[[DYM]] : tensor<2x18x9xf32>, tensor<2x3x9xf32>) outs(%[[INIT]] : tensor<2x18x3xf32>) -> tensor<2x18x3xf32>
 // CHECK-NEXT: %[[DWT5:.*]] = tensor.expand_shape %[[DWT]] {{\[\[}}0], [1, 2, 3], [4]] output_shape [2, 2, 3, 3, 3] : tensor<2x18x3xf32> into tensor<2x2x3x3x3xf32>
 // CHECK-NEXT: %[[DWE:.*]] = tensor.empty() : tensor<6x2x3x3xf32>
@@ -210,6 +212,68 @@ func.func @conv2d_backward_input_groups(%dy: tensor<1x4x3x3xf32>, %w: tensor<4x1
 func.func @conv2d_backward_filter(%x: tensor<1x4x5x5xf32>, %dy: tensor<1x6x3x3xf32>) -> tensor<6x2x3x3xf32> {
   %0 = kiln.conv2d_backward_filter %x, %dy stride [1, 1] padding [0, 0, 0, 0] dilation [1, 1] groups 2 : tensor<1x4x5x5xf32>, tensor<1x6x3x3xf32> -> tensor<6x2x3x3xf32>
   return %0 : tensor<6x2x3x3xf32>
+}
+
+// A patch matrix of 1024 x 576 floats (2.3 MB) per image exceeds the 1 MiB
+// budget: an scf.for over the batch, one image per step, each step building
+// its patch matrix, multiplying and inserting its image of y.
+// CHECK-LABEL: func.func @conv2d_batch_loop
+// CHECK-SAME: (%[[X:[a-z0-9_]+]]: tensor<4x64x32x32xf32>, %[[W:[a-z0-9_]+]]: tensor<8x64x3x3xf32>)
+// CHECK-NEXT: %[[WM:.*]] = tensor.collapse_shape %[[W]] {{\[\[}}0], [1, 2, 3]] : tensor<8x64x3x3xf32> into tensor<8x576xf32>
+// CHECK-NEXT: %[[Y0:.*]] = tensor.empty() : tensor<4x8x32x32xf32>
+// CHECK-NEXT: %[[STEP:.*]] = arith.constant 1 : index
+// CHECK-NEXT: %[[END:.*]] = arith.constant 4 : index
+// CHECK-NEXT: %[[BEGIN:.*]] = arith.constant 0 : index
+// CHECK-NEXT: %[[Y:.*]] = scf.for %[[I:.*]] = %[[BEGIN]] to %[[END]] step %[[STEP]] iter_args(%[[ACC:.*]] = %[[Y0]]) -> (tensor<4x8x32x32xf32>) {
+// CHECK-NEXT: %[[XI:.*]] = tensor.extract_slice %[[X]][%[[I]], 0, 0, 0] [1, 64, 32, 32] [1, 1, 1, 1] : tensor<4x64x32x32xf32> to tensor<1x64x32x32xf32>
+// CHECK:      tensor.pad %[[XI]] low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK:      %[[PM:.*]] = tensor.collapse_shape %{{.*}} : tensor<1x1x32x32x64x3x3xf32> into tensor<1024x576xf32>
+// CHECK:      %[[YT:.*]] = linalg.matmul indexing_maps = [#[[MK]], #[[NK]], #[[MN]]] ins(%[[PM]], %[[WM]] : tensor<1024x576xf32>, tensor<8x576xf32>) outs(%{{.*}} : tensor<1024x8xf32>)
+// CHECK:      %[[YI:.*]] = linalg.generic {indexing_maps = [#[[TO_NCHW]], #[[ID4]]], {{.*}} outs(%{{.*}} : tensor<1x8x32x32xf32>)
+// CHECK:      %[[NEXT:.*]] = tensor.insert_slice %[[YI]] into %[[ACC]][%[[I]], 0, 0, 0] [1, 8, 32, 32] [1, 1, 1, 1] : tensor<1x8x32x32xf32> into tensor<4x8x32x32xf32>
+// CHECK-NEXT: scf.yield %[[NEXT]] : tensor<4x8x32x32xf32>
+// CHECK-NEXT: }
+// CHECK-NEXT: return %[[Y]] : tensor<4x8x32x32xf32>
+func.func @conv2d_batch_loop(%x: tensor<4x64x32x32xf32>, %w: tensor<8x64x3x3xf32>) -> tensor<4x8x32x32xf32> {
+  %0 = kiln.conv2d %x, %w stride [1, 1] padding [1, 1, 1, 1] dilation [1, 1] groups 1 : tensor<4x64x32x32xf32>, tensor<8x64x3x3xf32> -> tensor<4x8x32x32xf32>
+  return %0 : tensor<4x8x32x32xf32>
+}
+
+// Per image: dcols [576, 1024], col2im into the image's padded dx, whose
+// interior is inserted into dx.
+// CHECK-LABEL: func.func @conv2d_backward_input_batch_loop
+// CHECK-SAME: (%[[DY:[a-z0-9_]+]]: tensor<4x8x32x32xf32>, %[[W:[a-z0-9_]+]]: tensor<8x64x3x3xf32>)
+// CHECK:      %[[DX:.*]] = scf.for %[[I:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%[[ACC:.*]] = %{{.*}}) -> (tensor<4x64x32x32xf32>) {
+// CHECK-NEXT: %[[DYI:.*]] = tensor.extract_slice %[[DY]][%[[I]], 0, 0, 0] [1, 8, 32, 32] [1, 1, 1, 1] : tensor<4x8x32x32xf32> to tensor<1x8x32x32xf32>
+// CHECK:      linalg.matmul indexing_maps = [#[[KM]], #[[KN]], #[[MN]]] ins(%{{.*}}, %{{.*}} : tensor<8x576xf32>, tensor<8x1024xf32>) outs(%{{.*}} : tensor<576x1024xf32>)
+// CHECK:      %[[PADDED:.*]] = scf.for
+// CHECK:      %[[DXI:.*]] = tensor.extract_slice %[[PADDED]][0, 0, 1, 1] [1, 64, 32, 32] [1, 1, 1, 1] : tensor<1x64x34x34xf32> to tensor<1x64x32x32xf32>
+// CHECK-NEXT: %[[NEXT:.*]] = tensor.insert_slice %[[DXI]] into %[[ACC]][%[[I]], 0, 0, 0] [1, 64, 32, 32] [1, 1, 1, 1] : tensor<1x64x32x32xf32> into tensor<4x64x32x32xf32>
+// CHECK-NEXT: scf.yield %[[NEXT]] : tensor<4x64x32x32xf32>
+// CHECK-NEXT: }
+// CHECK-NEXT: return %[[DX]] : tensor<4x64x32x32xf32>
+func.func @conv2d_backward_input_batch_loop(%dy: tensor<4x8x32x32xf32>, %w: tensor<8x64x3x3xf32>) -> tensor<4x64x32x32xf32> {
+  %0 = kiln.conv2d_backward_input %dy, %w stride [1, 1] padding [1, 1, 1, 1] dilation [1, 1] groups 1 : tensor<4x8x32x32xf32>, tensor<8x64x3x3xf32> -> tensor<4x64x32x32xf32>
+  return %0 : tensor<4x64x32x32xf32>
+}
+
+// Per image: patches x dy^T accumulated into the loop-carried dw^T (the
+// matmul's destination), in batch order.
+// CHECK-LABEL: func.func @conv2d_backward_filter_batch_loop
+// CHECK-SAME: (%[[X:[a-z0-9_]+]]: tensor<4x64x32x32xf32>, %[[DY:[a-z0-9_]+]]: tensor<4x8x32x32xf32>)
+// CHECK:      %[[ZEROS:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<576x8xf32>) -> tensor<576x8xf32>
+// CHECK:      %[[DWT:.*]] = scf.for %[[I:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%[[ACC:.*]] = %[[ZEROS]]) -> (tensor<576x8xf32>) {
+// CHECK-NEXT: tensor.extract_slice %[[X]][%[[I]], 0, 0, 0] [1, 64, 32, 32] [1, 1, 1, 1]
+// CHECK:      %[[PM:.*]] = tensor.collapse_shape %{{.*}} : tensor<1x64x3x3x1x32x32xf32> into tensor<576x1024xf32>
+// CHECK-NEXT: tensor.extract_slice %[[DY]][%[[I]], 0, 0, 0] [1, 8, 32, 32] [1, 1, 1, 1]
+// CHECK:      %[[DYM:.*]] = tensor.collapse_shape %{{.*}} : tensor<1x8x1x32x32xf32> into tensor<8x1024xf32>
+// CHECK-NEXT: %[[SUM:.*]] = linalg.matmul indexing_maps = [#[[MK]], #[[NK]], #[[MN]]] ins(%[[PM]], %[[DYM]] : tensor<576x1024xf32>, tensor<8x1024xf32>) outs(%[[ACC]] : tensor<576x8xf32>) -> tensor<576x8xf32>
+// CHECK-NEXT: scf.yield %[[SUM]] : tensor<576x8xf32>
+// CHECK-NEXT: }
+// CHECK-NEXT: tensor.expand_shape %[[DWT]]
+func.func @conv2d_backward_filter_batch_loop(%x: tensor<4x64x32x32xf32>, %dy: tensor<4x8x32x32xf32>) -> tensor<8x64x3x3xf32> {
+  %0 = kiln.conv2d_backward_filter %x, %dy stride [1, 1] padding [1, 1, 1, 1] dilation [1, 1] groups 1 : tensor<4x64x32x32xf32>, tensor<4x8x32x32xf32> -> tensor<8x64x3x3xf32>
+  return %0 : tensor<8x64x3x3xf32>
 }
 
 //===----------------------------------------------------------------------===//
