@@ -2,7 +2,7 @@
 //
 // Convolutions are matrix products, so that the contraction code generation
 // makes them fast: the padded input becomes its im2col patch matrix (a
-// linalg.generic), and y = W x patches, dW^T = patches x dy^T and
+// linalg.generic), and y^T = patches x W^T, dW^T = patches x dy^T and
 // dcols = W^T x dy are each one linalg.matmul (linalg.batch_matmul over
 // groups), with transposing copies around them, a few images of the batch
 // at a time so that the patch matrix stays small. The input gradient
