@@ -170,15 +170,58 @@ template <typename OpTy> Window windowOf(OpTy op) {
   return window;
 }
 
+/// `step(kh, kw, values)` for the kernel offsets in row-major order,
+/// threading `inits` through: two nested scf.for loops.
+SmallVector<Value>
+forEachKernelOffset(OpBuilder &b, Location loc, const Window &window,
+                    ValueRange inits,
+                    function_ref<SmallVector<Value>(OpBuilder &, Location,
+                                                    Value, Value, ValueRange)>
+                        step) {
+  auto loop = [](OpBuilder &lb, Location l, int64_t extent, ValueRange init,
+                 function_ref<SmallVector<Value>(OpBuilder &, Location, Value,
+                                                 ValueRange)>
+                     body) -> SmallVector<Value> {
+    return scf::ForOp::create(
+               lb, l, indexConstant(lb, l, 0), indexConstant(lb, l, extent),
+               indexConstant(lb, l, 1), init,
+               [&](OpBuilder &bb, Location bl, Value iv, ValueRange acc) {
+                 scf::YieldOp::create(bb, bl, body(bb, bl, iv, acc));
+               })
+        .getResults();
+  };
+  return loop(b, loc, window.kernel[0], inits,
+              [&](OpBuilder &b1, Location l1, Value kh, ValueRange outer) {
+                return loop(b1, l1, window.kernel[1], outer,
+                            [&](OpBuilder &b2, Location l2, Value kw,
+                                ValueRange inner) {
+                              return step(b2, l2, kh, kw, inner);
+                            });
+              });
+}
+
+/// The positions of a padded NCHW tensor that kernel offset (kh, kw) reads
+/// in the [N, C, OH, OW] windows of `windowsType`: the strided slice from
+/// (kh * dH, kw * dW) with steps (sH, sW). Returns (offsets, sizes,
+/// strides).
+std::tuple<SmallVector<OpFoldResult>, SmallVector<OpFoldResult>,
+           SmallVector<OpFoldResult>>
+offsetSlice(OpBuilder &b, Location loc, const Window &window,
+            RankedTensorType windowsType, Value kh, Value kw) {
+  return {{b.getIndexAttr(0), b.getIndexAttr(0),
+           mulIndex(b, loc, kh, window.dilation[0]),
+           mulIndex(b, loc, kw, window.dilation[1])},
+          indexAttrs(b, windowsType.getShape()),
+          indexAttrs(b, {1, 1, window.stride[0], window.stride[1]})};
+}
+
 /// The adjoint of reading windows: dx [N, C, H, W] as the sum, over kernel
 /// offsets (kh, kw) in row-major order, of a [N, C, OH, OW] term (OH, OW
-/// from `dyType`) added at
-/// the positions that offset reads, (oh * sH + kh * dH, ow * sW + kw * dW)
-/// of the padded dx: a strided slice, updated by `addTerm` (which returns
-/// the new slice). Within one offset distinct windows read distinct
-/// positions, so each update is a parallel map without conflicts, and the
-/// fixed order of the offsets makes the sums deterministic. Two scf.for
-/// loops over kh and kw; padding rows are cut off at the end, and rows no
+/// from `dyType`) added at the positions that offset reads in the padded
+/// dx (offsetSlice), by `addTerm` (which returns the new slice). Within one
+/// offset distinct windows read distinct positions, so each update is a
+/// parallel map without conflicts, and the fixed order of the offsets makes
+/// the sums deterministic. Padding rows are cut off at the end, and rows no
 /// window reads stay zero.
 Value accumulateWindows(
     OpBuilder &b, Location loc, RankedTensorType dxType,
@@ -193,36 +236,20 @@ Value accumulateWindows(
   // One offset's positions: [N, C, OH, OW].
   auto sliceType = dxType.clone({dxType.getDimSize(0), dxType.getDimSize(1),
                                  dyType.getDimSize(2), dyType.getDimSize(3)});
-  auto sizes = indexAttrs(b, sliceType.getShape());
-  auto strides = indexAttrs(b, {1, 1, window.stride[0], window.stride[1]});
-  auto loop =
-      [&](OpBuilder &lb, Location l, int64_t extent, Value init,
-          function_ref<Value(OpBuilder &, Location, Value, Value)> body) {
-        return scf::ForOp::create(
-                   lb, l, indexConstant(lb, l, 0), indexConstant(lb, l, extent),
-                   indexConstant(lb, l, 1), ValueRange{init},
-                   [&](OpBuilder &bb, Location bl, Value iv, ValueRange acc) {
-                     scf::YieldOp::create(bb, bl, body(bb, bl, iv, acc[0]));
-                   })
-            .getResult(0);
-      };
-  Value sum = loop(
-      b, loc, window.kernel[0], zeros,
-      [&](OpBuilder &b1, Location l1, Value kh, Value acc) {
-        return loop(
-            b1, l1, window.kernel[1], acc,
-            [&](OpBuilder &b2, Location l2, Value kw, Value inner) -> Value {
-              SmallVector<OpFoldResult> offsets = {
-                  b2.getIndexAttr(0), b2.getIndexAttr(0),
-                  mulIndex(b2, l2, kh, window.dilation[0]),
-                  mulIndex(b2, l2, kw, window.dilation[1])};
-              Value slice = tensor::ExtractSliceOp::create(
-                  b2, l2, sliceType, inner, offsets, sizes, strides);
-              Value updated = addTerm(b2, l2, kh, kw, slice);
-              return tensor::InsertSliceOp::create(b2, l2, updated, inner,
-                                                   offsets, sizes, strides);
-            });
-      });
+  Value sum = forEachKernelOffset(
+                  b, loc, window, zeros,
+                  [&](OpBuilder &ib, Location l, Value kh, Value kw,
+                      ValueRange acc) -> SmallVector<Value> {
+                    auto [offsets, sizes, strides] =
+                        offsetSlice(ib, l, window, sliceType, kh, kw);
+                    Value slice = tensor::ExtractSliceOp::create(
+                        ib, l, sliceType, acc[0], offsets, sizes, strides);
+                    Value updated = addTerm(ib, l, kh, kw, slice);
+                    return {tensor::InsertSliceOp::create(
+                                ib, l, updated, acc[0], offsets, sizes, strides)
+                                .getResult()};
+                  })
+                  .front();
   if (llvm::all_of(padding, [](int64_t p) { return p == 0; }))
     return sum;
   return tensor::ExtractSliceOp::create(
@@ -736,82 +763,80 @@ struct AvgPool2DLowering : OpConversionPattern<AvgPool2DOp> {
 
 /// For every window, the kernel offset kh * kW + kw of its first maximum
 /// (row-major window order; NaN counts as the largest value), or -1 when
-/// the window holds only padding: a linalg.generic reducing (value, offset)
-/// pairs over (kh, kw). The rule does not depend on the iteration order.
+/// the window holds only padding. The offsets are visited in row-major
+/// order, each by a parallel linalg.generic over the windows that reads the
+/// offset's strided slice of the padded input (offsetSlice) and takes the
+/// value when it is inside the image and the window has none yet, or it is
+/// greater (or the first NaN): a later offset never wins a tie.
 Value argmaxOfWindows(OpBuilder &b, Location loc, Value input,
                       RankedTensorType dyType, const Window &window) {
-  MLIRContext *ctx = b.getContext();
   auto inType = cast<RankedTensorType>(input.getType());
   Type elementType = inType.getElementType();
   Value padded =
       padSpatial(b, loc, input, window.padding, zeroOf(b, loc, elementType));
-  AffineExpr n, c, oh, ow, kh, kw;
-  bindDims(ctx, n, c, oh, ow, kh, kw);
-  SmallVector<AffineMap> maps = {
-      AffineMap::get(6, 0,
-                     {n, c, oh * window.stride[0] + kh * window.dilation[0],
-                      ow * window.stride[1] + kw * window.dilation[1]},
-                     ctx),
-      AffineMap::get(6, 0, {kh, kw}, ctx),
-      AffineMap::get(6, 0, {n, c, oh, ow}, ctx),
-      AffineMap::get(6, 0, {n, c, oh, ow}, ctx)};
-  SmallVector<IteratorType> iterators(4, IteratorType::parallel);
-  iterators.append(2, IteratorType::reduction);
   auto offsetsType = dyType.clone(b.getI64Type());
   Value noOffset = arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(-1));
-  Value shape = windowShape(b, loc, window, elementType);
   Value noValue = splat(b, loc, dyType, negativeInfinity(b, loc, elementType));
   Value noOffsets = splat(b, loc, offsetsType, noOffset);
-  auto generic = linalg::GenericOp::create(
-      b, loc, TypeRange{dyType, offsetsType}, ValueRange{padded, shape},
-      ValueRange{noValue, noOffsets}, maps, iterators,
-      [&](OpBuilder &nb, Location l, ValueRange args) {
-        using P = arith::CmpIPredicate;
-        using F = arith::CmpFPredicate;
-        Value value = args[0], best = args[2], bestAt = args[3];
-        // Whether the position read is inside the image.
-        Value inside;
-        SmallVector<Value, 2> k;
-        for (int d = 0; d < 2; ++d) {
-          Value o = linalg::IndexOp::create(nb, l, 2 + d);
-          k.push_back(linalg::IndexOp::create(nb, l, 4 + d));
-          Value start = mulIndex(nb, l, o, window.stride[d]);
-          Value p = addIndex(
-              nb, l,
-              arith::AddIOp::create(nb, l, start,
-                                    mulIndex(nb, l, k[d], window.dilation[d])),
-              -window.padding[d]);
-          Value ok = inRange(nb, l, p, inType.getDimSize(2 + d));
-          inside = d == 0 ? ok : arith::AndIOp::create(nb, l, inside, ok);
-        }
+  bool padding = llvm::any_of(window.padding, [](int64_t p) { return p; });
+  auto identity = b.getMultiDimIdentityMap(4);
+  SmallVector<Value> best = forEachKernelOffset(
+      b, loc, window, ValueRange{noValue, noOffsets},
+      [&](OpBuilder &ob, Location ol, Value kh, Value kw,
+          ValueRange acc) -> SmallVector<Value> {
+        auto [offsets, sizes, strides] =
+            offsetSlice(ob, ol, window, dyType, kh, kw);
+        Value values = tensor::ExtractSliceOp::create(ob, ol, dyType, padded,
+                                                      offsets, sizes, strides);
         Value offset = arith::IndexCastOp::create(
-            nb, l, nb.getI64Type(),
-            arith::AddIOp::create(
-                nb, l, mulIndex(nb, l, k[0], window.kernel[1]), k[1]));
-        Value isNaN = arith::CmpFOp::create(nb, l, F::UNO, value, value);
-        Value bestIsNaN = arith::CmpFOp::create(nb, l, F::UNO, best, best);
-        // greater: value > best, or value is the first NaN.
-        Value bestIsNumber = arith::XOrIOp::create(
-            nb, l, bestIsNaN,
-            arith::ConstantOp::create(nb, l, nb.getBoolAttr(true)));
-        Value firstNaN = arith::AndIOp::create(nb, l, isNaN, bestIsNumber);
-        Value above = arith::CmpFOp::create(nb, l, F::OGT, value, best);
-        Value greater = arith::OrIOp::create(nb, l, above, firstNaN);
-        // equal: value == best, NaN equal to NaN.
-        Value bothNaN = arith::AndIOp::create(nb, l, isNaN, bestIsNaN);
-        Value same = arith::CmpFOp::create(nb, l, F::OEQ, value, best);
-        Value equal = arith::OrIOp::create(nb, l, same, bothNaN);
-        Value earlier = arith::CmpIOp::create(nb, l, P::slt, offset, bestAt);
-        Value tieWon = arith::AndIOp::create(nb, l, equal, earlier);
-        Value none = arith::CmpIOp::create(nb, l, P::eq, bestAt, noOffset);
-        Value better = arith::OrIOp::create(
-            nb, l, arith::OrIOp::create(nb, l, none, greater), tieWon);
-        Value wins = arith::AndIOp::create(nb, l, inside, better);
-        Value newBest = arith::SelectOp::create(nb, l, wins, value, best);
-        Value newAt = arith::SelectOp::create(nb, l, wins, offset, bestAt);
-        linalg::YieldOp::create(nb, l, ValueRange{newBest, newAt});
+            ob, ol, ob.getI64Type(),
+            arith::AddIOp::create(ob, ol,
+                                  mulIndex(ob, ol, kh, window.kernel[1]), kw));
+        SmallVector<Value, 2> kernel = {kh, kw};
+        auto generic = linalg::GenericOp::create(
+            ob, ol, TypeRange{dyType, offsetsType}, ValueRange{values}, acc,
+            ArrayRef<AffineMap>{identity, identity, identity},
+            SmallVector<IteratorType>(4, IteratorType::parallel),
+            [&](OpBuilder &nb, Location l, ValueRange args) {
+              using F = arith::CmpFPredicate;
+              Value value = args[0], best = args[1], bestAt = args[2];
+              Value isNaN = arith::CmpFOp::create(nb, l, F::UNO, value, value);
+              Value bestIsNaN =
+                  arith::CmpFOp::create(nb, l, F::UNO, best, best);
+              // greater: value > best, or value is the first NaN.
+              Value bestIsNumber = arith::XOrIOp::create(
+                  nb, l, bestIsNaN,
+                  arith::ConstantOp::create(nb, l, nb.getBoolAttr(true)));
+              Value firstNaN =
+                  arith::AndIOp::create(nb, l, isNaN, bestIsNumber);
+              Value above = arith::CmpFOp::create(nb, l, F::OGT, value, best);
+              Value greater = arith::OrIOp::create(nb, l, above, firstNaN);
+              Value none = arith::CmpIOp::create(
+                  nb, l, arith::CmpIPredicate::eq, bestAt, noOffset);
+              Value wins = arith::OrIOp::create(nb, l, none, greater);
+              if (padding) {
+                // Whether the position read is inside the image.
+                for (int d = 0; d < 2; ++d) {
+                  Value o = linalg::IndexOp::create(nb, l, 2 + d);
+                  Value start = mulIndex(nb, l, o, window.stride[d]);
+                  Value p = addIndex(
+                      nb, l,
+                      arith::AddIOp::create(
+                          nb, l, start,
+                          mulIndex(nb, l, kernel[d], window.dilation[d])),
+                      -window.padding[d]);
+                  wins = arith::AndIOp::create(
+                      nb, l, wins, inRange(nb, l, p, inType.getDimSize(2 + d)));
+                }
+              }
+              Value newBest = arith::SelectOp::create(nb, l, wins, value, best);
+              Value newAt =
+                  arith::SelectOp::create(nb, l, wins, offset, bestAt);
+              linalg::YieldOp::create(nb, l, ValueRange{newBest, newAt});
+            });
+        return SmallVector<Value>(generic.getResults());
       });
-  return generic.getResult(1);
+  return best[1];
 }
 
 /// dx = the sum of dy over the windows whose first maximum is at that

@@ -48,9 +48,6 @@
 // dw[o, c, kh, kw] = product[g, c, kh, kw, og].
 // CHECK-DAG: #[[TO_OIHW_G:.*]] = affine_map<(d0, d1, d2, d3) -> (d0 floordiv 3, d1, d2, d3, d0 mod 3)>
 // CHECK-DAG: #[[ID4:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
-// CHECK-DAG: #[[WIN_X:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2 * 2 + d4, d3 * 2 + d5)>
-// CHECK-DAG: #[[WIN_K:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d4, d5)>
-// CHECK-DAG: #[[WIN_OUT:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3)>
 // CHECK-DAG: #[[ID3:.*]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
 // CHECK-DAG: #[[ID2:.*]] = affine_map<(d0, d1) -> (d0, d1)>
 // CHECK-DAG: #[[SEED2:.*]] = affine_map<(d0, d1) -> ()>
@@ -298,40 +295,38 @@ func.func @max_pool2d(%x: tensor<1x2x5x5xf32>) -> tensor<1x2x3x3xf32> {
 }
 
 // First: each window's (value, kernel offset kh * kW + kw) of its first
-// maximum, -1 for none; the candidate wins when it is inside the image and
-// the window has none yet, or it is greater (NaN counts as greatest), or it
-// equals the best at an earlier offset. Then, for each kernel offset, every
-// window adds its dy where its argmax is that offset, into the stride-2
-// slice of dx that offset read.
+// maximum, -1 for none, over the kernel offsets in row-major order: for
+// each, a parallel linalg.generic over the windows reads the offset's
+// stride-2 slice of x, and the value wins when the window has none yet, or
+// it is greater (NaN counts as greatest): a later offset never wins a tie.
+// (Without padding every position read is inside the image.) Then, for each
+// kernel offset, every window adds its dy where its argmax is that offset,
+// into the stride-2 slice of dx that offset read.
 // CHECK-LABEL: func.func @max_pool2d_backward
 // CHECK-SAME: (%[[X:[a-z0-9_]+]]: tensor<1x2x4x4xf32>, %[[DY:[a-z0-9_]+]]: tensor<1x2x2x2xf32>)
 // CHECK: %[[NONE:.*]] = arith.constant -1 : i64
-// CHECK-NEXT: %[[WINDOW:.*]] = tensor.empty() : tensor<2x2xf32>
 // CHECK: %[[BEST_INIT:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<1x2x2x2xf32>)
 // CHECK: %[[AT_INIT:.*]] = linalg.fill ins(%[[NONE]] : i64) outs(%{{.*}} : tensor<1x2x2x2xi64>)
-// CHECK-NEXT: %[[ARGMAX:.*]]:2 = linalg.generic {indexing_maps = [#[[WIN_X]], #[[WIN_K]], #[[WIN_OUT]], #[[WIN_OUT]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%[[X]], %[[WINDOW]] : tensor<1x2x4x4xf32>, tensor<2x2xf32>) outs(%[[BEST_INIT]], %[[AT_INIT]] : tensor<1x2x2x2xf32>, tensor<1x2x2x2xi64>) {
-// CHECK-NEXT: ^bb0(%[[V:.*]]: f32, %{{.*}}: f32, %[[BEST:.*]]: f32, %[[BEST_AT:.*]]: i64):
-// CHECK:      %[[KH_I:.*]] = linalg.index 4 : index
-// CHECK:      %[[KW_I:.*]] = linalg.index 5 : index
-// CHECK:      %[[ROW:.*]] = arith.muli %[[KH_I]], %{{.*}} : index
-// CHECK-NEXT: %[[OFFSET:.*]] = arith.addi %[[ROW]], %[[KW_I]] : index
+// CHECK: %[[ARGMAX:.*]]:2 = scf.for %[[KH:.*]] = %{{.*}} iter_args(%[[B0:.*]] = %[[BEST_INIT]], %[[A0:.*]] = %[[AT_INIT]]) -> (tensor<1x2x2x2xf32>, tensor<1x2x2x2xi64>) {
+// CHECK:      scf.for %[[KW:.*]] = %{{.*}} iter_args(%[[B1:.*]] = %[[B0]], %[[A1:.*]] = %[[A0]]) -> (tensor<1x2x2x2xf32>, tensor<1x2x2x2xi64>) {
+// CHECK-NEXT: %[[VALUES:.*]] = tensor.extract_slice %[[X]][0, 0, %[[KH]], %[[KW]]] [1, 2, 2, 2] [1, 1, 2, 2] : tensor<1x2x4x4xf32> to tensor<1x2x2x2xf32>
+// CHECK:      %[[ROW:.*]] = arith.muli %[[KH]], %{{.*}} : index
+// CHECK-NEXT: %[[OFFSET:.*]] = arith.addi %[[ROW]], %[[KW]] : index
 // CHECK-NEXT: %[[AT:.*]] = arith.index_cast %[[OFFSET]] : index to i64
+// CHECK-NEXT: %[[NEXT:.*]]:2 = linalg.generic {indexing_maps = [#[[ID4]], #[[ID4]], #[[ID4]]], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%[[VALUES]] : tensor<1x2x2x2xf32>) outs(%[[B1]], %[[A1]] : tensor<1x2x2x2xf32>, tensor<1x2x2x2xi64>) {
+// CHECK-NEXT: ^bb0(%[[V:.*]]: f32, %[[BEST:.*]]: f32, %[[BEST_AT:.*]]: i64):
 // CHECK-NEXT: %[[V_NAN:.*]] = arith.cmpf uno, %[[V]], %[[V]] : f32
 // CHECK-NEXT: %[[BEST_NAN:.*]] = arith.cmpf uno, %[[BEST]], %[[BEST]] : f32
-// CHECK:      %[[GT:.*]] = arith.cmpf ogt, %[[V]], %[[BEST]] : f32
-// CHECK-NEXT: %[[GT_ANY:.*]] = arith.ori %[[GT]], %{{.*}} : i1
-// CHECK:      %[[EQ:.*]] = arith.cmpf oeq, %[[V]], %[[BEST]] : f32
-// CHECK-NEXT: %[[EQUAL:.*]] = arith.ori %[[EQ]], %{{.*}} : i1
-// CHECK-NEXT: %[[EARLIER:.*]] = arith.cmpi slt, %[[AT]], %[[BEST_AT]] : i64
-// CHECK-NEXT: %[[TIE_WON:.*]] = arith.andi %[[EQUAL]], %[[EARLIER]] : i1
+// CHECK:      %[[FIRST_NAN:.*]] = arith.andi %[[V_NAN]], %{{.*}} : i1
+// CHECK-NEXT: %[[GT:.*]] = arith.cmpf ogt, %[[V]], %[[BEST]] : f32
+// CHECK-NEXT: %[[GREATER:.*]] = arith.ori %[[GT]], %[[FIRST_NAN]] : i1
 // CHECK-NEXT: %[[FIRST:.*]] = arith.cmpi eq, %[[BEST_AT]], %[[NONE]] : i64
-// CHECK-NEXT: %[[FIRST_OR_GREATER:.*]] = arith.ori %[[FIRST]], %[[GT_ANY]] : i1
-// CHECK-NEXT: %[[BETTER:.*]] = arith.ori %[[FIRST_OR_GREATER]], %[[TIE_WON]] : i1
-// CHECK-NEXT: %[[WINS:.*]] = arith.andi %{{.*}}, %[[BETTER]] : i1
+// CHECK-NEXT: %[[WINS:.*]] = arith.ori %[[FIRST]], %[[GREATER]] : i1
 // CHECK-NEXT: %[[NEW_BEST:.*]] = arith.select %[[WINS]], %[[V]], %[[BEST]] : f32
 // CHECK-NEXT: %[[NEW_AT:.*]] = arith.select %[[WINS]], %[[AT]], %[[BEST_AT]] : i64
 // CHECK-NEXT: linalg.yield %[[NEW_BEST]], %[[NEW_AT]] : f32, i64
 // CHECK-NEXT: } -> (tensor<1x2x2x2xf32>, tensor<1x2x2x2xi64>)
+// CHECK-NEXT: scf.yield %[[NEXT]]#0, %[[NEXT]]#1 : tensor<1x2x2x2xf32>, tensor<1x2x2x2xi64>
 // CHECK: %[[DX0:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<1x2x4x4xf32>)
 // CHECK: %[[DX:.*]] = scf.for %[[KH:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%[[ACC:.*]] = %[[DX0]]) -> (tensor<1x2x4x4xf32>) {
 // CHECK:      scf.for %[[KW:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%[[ACC2:.*]] = %[[ACC]]) -> (tensor<1x2x4x4xf32>) {
@@ -352,6 +347,28 @@ func.func @max_pool2d(%x: tensor<1x2x5x5xf32>) -> tensor<1x2x3x3xf32> {
 func.func @max_pool2d_backward(%x: tensor<1x2x4x4xf32>, %dy: tensor<1x2x2x2xf32>) -> tensor<1x2x4x4xf32> {
   %0 = kiln.max_pool2d_backward %x, %dy kernel [2, 2] stride [2, 2] padding [0, 0, 0, 0] dilation [1, 1] : tensor<1x2x4x4xf32>, tensor<1x2x2x2xf32> -> tensor<1x2x4x4xf32>
   return %0 : tensor<1x2x4x4xf32>
+}
+
+// With padding, a value wins only where the position it was read from,
+// oh * 2 + kh - 1 (and likewise for w), lies inside the 3x3 image.
+// CHECK-LABEL: func.func @max_pool2d_backward_padded
+// CHECK:      tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 0, 0, 0]
+// CHECK:      linalg.generic
+// CHECK:      %[[FIRST:.*]] = arith.cmpi eq, %{{.*}}, %{{.*}} : i64
+// CHECK-NEXT: %[[WINS:.*]] = arith.ori %[[FIRST]], %{{.*}} : i1
+// CHECK-NEXT: %[[OH:.*]] = linalg.index 2 : index
+// CHECK:      %[[TOP:.*]] = arith.constant -1 : index
+// CHECK-NEXT: %[[H:.*]] = arith.addi %{{.*}}, %[[TOP]] : index
+// CHECK-NEXT: %[[ZERO:.*]] = arith.constant 0 : index
+// CHECK-NEXT: %[[AFTER_TOP:.*]] = arith.cmpi sge, %[[H]], %[[ZERO]] : index
+// CHECK-NEXT: %[[HEIGHT:.*]] = arith.constant 3 : index
+// CHECK-NEXT: %[[BEFORE_BOTTOM:.*]] = arith.cmpi slt, %[[H]], %[[HEIGHT]] : index
+// CHECK-NEXT: %[[ROW_INSIDE:.*]] = arith.andi %[[AFTER_TOP]], %[[BEFORE_BOTTOM]] : i1
+// CHECK-NEXT: arith.andi %[[WINS]], %[[ROW_INSIDE]] : i1
+// CHECK:      linalg.index 3 : index
+func.func @max_pool2d_backward_padded(%x: tensor<1x1x3x3xf32>, %dy: tensor<1x1x2x2xf32>) -> tensor<1x1x3x3xf32> {
+  %0 = kiln.max_pool2d_backward %x, %dy kernel [2, 2] stride [2, 2] padding [1, 1, 0, 0] dilation [1, 1] : tensor<1x1x3x3xf32>, tensor<1x1x2x2xf32> -> tensor<1x1x3x3xf32>
+  return %0 : tensor<1x1x3x3xf32>
 }
 
 // Sum pooling over zero padding, divided by kH * kW = 9 (padding counts).
