@@ -1,15 +1,18 @@
 //===- LowerKilnNNToLinalg.cpp - NN kiln ops -> linalg/tensor/scf -------===//
 //
-// Convolutions and pooling pad with tensor.pad and use the named linalg ops
-// (linalg.conv_2d_nchw_fchw, linalg.conv_2d_ngchw_gfchw for groups,
-// linalg.pooling_nchw_max / _sum). The input gradient of a convolution is a
-// convolution too: dy spread out by the stride (tensor.insert_slice with
-// strides into zeros) and convolved with the flipped, transposed filter.
-// The filter gradient is a linalg.generic contraction. The pooling
-// gradients gather, for each input position, the windows that read it
-// (tensor.extract in a linalg.generic body). Gather is a linalg.generic
-// with tensor.extract; scatter_add is an scf.for over the indices adding
-// rows in place; random_uniform is Philox-4x32-10 in arith ops.
+// Convolutions are matrix products, so that the contraction code generation
+// makes them fast: the padded input becomes its im2col patch matrix (a
+// linalg.generic), and y^T = patches x W^T, dW^T = patches x dy^T and
+// dcols = W^T x dy are each one linalg.matmul (linalg.batch_matmul over
+// groups), with transposing copies around them, a few images of the batch
+// at a time so that the patch matrix stays small. The input gradient
+// scatters dcols back with col2im, and the pooling gradients scatter dy
+// back the same way (accumulateWindows: one strided slice update per
+// kernel offset, in a fixed order). Pooling itself uses
+// linalg.pooling_nchw_max / _sum on the input padded by tensor.pad.
+// Gather is a linalg.generic with tensor.extract; scatter_add is an scf.for
+// over the indices adding rows in place; random_uniform is Philox-4x32-10
+// in arith ops.
 //
 //===----------------------------------------------------------------------===//
 
@@ -102,78 +105,463 @@ Value padSpatial(OpBuilder &b, Location loc, Value input,
                                value);
 }
 
-/// Splits dimension `dim` of `value` into [groups, size / groups].
-Value splitGroups(OpBuilder &b, Location loc, Value value, int64_t dim,
-                  int64_t groups) {
-  auto type = cast<RankedTensorType>(value.getType());
-  SmallVector<int64_t> shape;
-  SmallVector<ReassociationIndices> reassoc;
-  for (int64_t d = 0; d < type.getRank(); ++d) {
-    int64_t next = static_cast<int64_t>(shape.size());
-    if (d == dim) {
-      shape.append({groups, type.getDimSize(d) / groups});
-      reassoc.push_back({next, next + 1});
-    } else {
-      shape.push_back(type.getDimSize(d));
-      reassoc.push_back({next});
+/// out[i] = input[read(i)] for every index i of `resultType`: a
+/// linalg.generic that copies with a permuting (or reshaping) read map.
+Value copyWithMap(OpBuilder &b, Location loc, Value input, AffineMap read,
+                  RankedTensorType resultType) {
+  Value empty = tensor::EmptyOp::create(b, loc, resultType.getShape(),
+                                        resultType.getElementType());
+  unsigned rank = resultType.getRank();
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{resultType}, input, ValueRange{empty},
+             ArrayRef<AffineMap>{read, b.getMultiDimIdentityMap(rank)},
+             SmallVector<IteratorType>(rank, IteratorType::parallel),
+             [](OpBuilder &nb, Location l, ValueRange args) {
+               linalg::YieldOp::create(nb, l, args[0]);
+             })
+      .getResult(0);
+}
+
+/// target[i] += term(i) over a whole tensor, where `term` builds the
+/// addend from the generic's arguments (`inputs` first, then the current
+/// target value, which it may ignore).
+Value addInto(OpBuilder &b, Location loc, Value target, ValueRange inputs,
+              ArrayRef<AffineMap> inputMaps,
+              function_ref<Value(OpBuilder &, Location, ValueRange)> term) {
+  auto type = cast<RankedTensorType>(target.getType());
+  unsigned rank = type.getRank();
+  SmallVector<AffineMap> maps(inputMaps);
+  maps.push_back(b.getMultiDimIdentityMap(rank));
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{type}, inputs, ValueRange{target}, maps,
+             SmallVector<IteratorType>(rank, IteratorType::parallel),
+             [&](OpBuilder &nb, Location l, ValueRange args) {
+               Value sum =
+                   arith::AddFOp::create(nb, l, args.back(), term(nb, l, args));
+               linalg::YieldOp::create(nb, l, sum);
+             })
+      .getResult(0);
+}
+
+//===----------------------------------------------------------------------===//
+// Windows
+//===----------------------------------------------------------------------===//
+
+/// The window of a convolution or pooling op over H and W: kernel extent,
+/// stride, padding [top, left, bottom, right] and dilation.
+struct Window {
+  SmallVector<int64_t, 2> kernel, stride, dilation{1, 1};
+  SmallVector<int64_t, 4> padding;
+};
+
+template <typename OpTy> Window windowOf(OpTy op) {
+  Window window;
+  window.stride.assign(op.getStride().begin(), op.getStride().end());
+  window.padding.assign(op.getPadding().begin(), op.getPadding().end());
+  if constexpr (std::is_same_v<OpTy, AvgPool2DOp> ||
+                std::is_same_v<OpTy, AvgPool2DBackwardOp>) {
+    window.kernel.assign(op.getKernel().begin(), op.getKernel().end());
+  } else {
+    window.dilation.assign(op.getDilation().begin(), op.getDilation().end());
+    if constexpr (std::is_same_v<OpTy, MaxPool2DOp> ||
+                  std::is_same_v<OpTy, MaxPool2DBackwardOp>)
+      window.kernel.assign(op.getKernel().begin(), op.getKernel().end());
+  }
+  return window;
+}
+
+/// `step(kh, kw, values)` for the kernel offsets in row-major order,
+/// threading `inits` through: two nested scf.for loops.
+SmallVector<Value>
+forEachKernelOffset(OpBuilder &b, Location loc, const Window &window,
+                    ValueRange inits,
+                    function_ref<SmallVector<Value>(OpBuilder &, Location,
+                                                    Value, Value, ValueRange)>
+                        step) {
+  auto loop = [](OpBuilder &lb, Location l, int64_t extent, ValueRange init,
+                 function_ref<SmallVector<Value>(OpBuilder &, Location, Value,
+                                                 ValueRange)>
+                     body) -> SmallVector<Value> {
+    return scf::ForOp::create(
+               lb, l, indexConstant(lb, l, 0), indexConstant(lb, l, extent),
+               indexConstant(lb, l, 1), init,
+               [&](OpBuilder &bb, Location bl, Value iv, ValueRange acc) {
+                 scf::YieldOp::create(bb, bl, body(bb, bl, iv, acc));
+               })
+        .getResults();
+  };
+  return loop(b, loc, window.kernel[0], inits,
+              [&](OpBuilder &b1, Location l1, Value kh, ValueRange outer) {
+                return loop(b1, l1, window.kernel[1], outer,
+                            [&](OpBuilder &b2, Location l2, Value kw,
+                                ValueRange inner) {
+                              return step(b2, l2, kh, kw, inner);
+                            });
+              });
+}
+
+/// The positions of a padded NCHW tensor that kernel offset (kh, kw) reads
+/// in the [N, C, OH, OW] windows of `windowsType`: the strided slice from
+/// (kh * dH, kw * dW) with steps (sH, sW). Returns (offsets, sizes,
+/// strides).
+std::tuple<SmallVector<OpFoldResult>, SmallVector<OpFoldResult>,
+           SmallVector<OpFoldResult>>
+offsetSlice(OpBuilder &b, Location loc, const Window &window,
+            RankedTensorType windowsType, Value kh, Value kw) {
+  return {{b.getIndexAttr(0), b.getIndexAttr(0),
+           mulIndex(b, loc, kh, window.dilation[0]),
+           mulIndex(b, loc, kw, window.dilation[1])},
+          indexAttrs(b, windowsType.getShape()),
+          indexAttrs(b, {1, 1, window.stride[0], window.stride[1]})};
+}
+
+/// The adjoint of reading windows: dx [N, C, H, W] as the sum, over kernel
+/// offsets (kh, kw) in row-major order, of a [N, C, OH, OW] term (OH, OW
+/// from `dyType`) added at the positions that offset reads in the padded
+/// dx (offsetSlice), by `addTerm` (which returns the new slice). Within one
+/// offset distinct windows read distinct positions, so each update is a
+/// parallel map without conflicts, and the fixed order of the offsets makes
+/// the sums deterministic. Padding rows are cut off at the end, and rows no
+/// window reads stay zero.
+Value accumulateWindows(
+    OpBuilder &b, Location loc, RankedTensorType dxType,
+    RankedTensorType dyType, const Window &window,
+    function_ref<Value(OpBuilder &, Location, Value, Value, Value)> addTerm) {
+  ArrayRef<int64_t> padding = window.padding;
+  SmallVector<int64_t> paddedShape(dxType.getShape());
+  paddedShape[2] += padding[0] + padding[2];
+  paddedShape[3] += padding[1] + padding[3];
+  Value zeros = splat(b, loc, dxType.clone(paddedShape),
+                      zeroOf(b, loc, dxType.getElementType()));
+  // One offset's positions: [N, C, OH, OW].
+  auto sliceType = dxType.clone({dxType.getDimSize(0), dxType.getDimSize(1),
+                                 dyType.getDimSize(2), dyType.getDimSize(3)});
+  Value sum = forEachKernelOffset(
+                  b, loc, window, zeros,
+                  [&](OpBuilder &ib, Location l, Value kh, Value kw,
+                      ValueRange acc) -> SmallVector<Value> {
+                    auto [offsets, sizes, strides] =
+                        offsetSlice(ib, l, window, sliceType, kh, kw);
+                    Value slice = tensor::ExtractSliceOp::create(
+                        ib, l, sliceType, acc[0], offsets, sizes, strides);
+                    Value updated = addTerm(ib, l, kh, kw, slice);
+                    return {tensor::InsertSliceOp::create(
+                                ib, l, updated, acc[0], offsets, sizes, strides)
+                                .getResult()};
+                  })
+                  .front();
+  if (llvm::all_of(padding, [](int64_t p) { return p == 0; }))
+    return sum;
+  return tensor::ExtractSliceOp::create(
+      b, loc, dxType, sum, indexAttrs(b, {0, 0, padding[0], padding[1]}),
+      indexAttrs(b, dxType.getShape()), indexAttrs(b, {1, 1, 1, 1}));
+}
+
+//===----------------------------------------------------------------------===//
+// Convolution as matrix products (im2col)
+//===----------------------------------------------------------------------===//
+
+/// The patch matrix of one step over the batch stays below this size: half
+/// of a typical per-core L2 cache.
+constexpr int64_t kPatchBudgetBytes = 1 << 20;
+
+/// A convolution of x [N, C, H, W] by w [O, Cg, kH, kW] into y [N, O, OH,
+/// OW], Cg = C / groups, Og = O / groups. Its matrices have a leading group
+/// dimension only when groups > 1: a plain convolution is one
+/// linalg.matmul, a grouped one a linalg.batch_matmul over the groups.
+struct ConvGeometry {
+  int64_t n, c, o, oh, ow, groups;
+  Window window;
+
+  /// x, w and y are the types of the input, filter and output.
+  template <typename OpTy>
+  ConvGeometry(OpTy op, RankedTensorType x, RankedTensorType w,
+               RankedTensorType y)
+      : n(x.getDimSize(0)), c(x.getDimSize(1)), o(y.getDimSize(1)),
+        oh(y.getDimSize(2)), ow(y.getDimSize(3)), groups(op.getGroups()),
+        window(windowOf(op)) {
+    window.kernel = {w.getDimSize(2), w.getDimSize(3)};
+  }
+
+  bool grouped() const { return groups != 1; }
+  int64_t cg() const { return c / groups; }
+  int64_t og() const { return o / groups; }
+  /// The contraction length of the forward product: Cg * kH * kW.
+  int64_t patchSize() const {
+    return cg() * window.kernel[0] * window.kernel[1];
+  }
+  /// N * OH * OW.
+  int64_t pixels() const { return n * oh * ow; }
+
+  /// Images per step of the loop over the batch: the largest divisor of N
+  /// whose patch matrix fits in kPatchBudgetBytes (at least 1), so that the
+  /// patch matrix and the product stay in cache and their buffers are small
+  /// enough to be reused rather than faulted in afresh on every call.
+  int64_t imagesPerStep(Type elementType) const {
+    int64_t perImage = groups * patchSize() * oh * ow *
+                       elementType.getIntOrFloatBitWidth() / 8;
+    int64_t fit = std::max<int64_t>(1, kPatchBudgetBytes / perImage);
+    int64_t images = std::min(n, fit);
+    while (n % images != 0)
+      --images;
+    return images;
+  }
+  /// The same convolution on `images` images.
+  ConvGeometry forImages(int64_t images) const {
+    ConvGeometry part = *this;
+    part.n = images;
+    return part;
+  }
+
+  /// [groups, rows, cols], or [rows, cols] without groups.
+  SmallVector<int64_t> matrixShape(int64_t rows, int64_t cols) const {
+    if (grouped())
+      return {groups, rows, cols};
+    return {rows, cols};
+  }
+  /// `reassociation` of a tensor whose dimension 0 is the group, with that
+  /// dimension (of size 1 without groups) merged into the next group.
+  SmallVector<ReassociationIndices>
+  withGroups(SmallVector<ReassociationIndices> reassociation) const {
+    if (!grouped()) {
+      reassociation[1].insert(reassociation[1].begin(), 0);
+      reassociation.erase(reassociation.begin());
     }
+    return reassociation;
   }
-  return tensor::ExpandShapeOp::create(b, loc, type.clone(shape), value,
-                                       reassoc);
+  /// Channel `index` of group `group`, for a channel count per group of
+  /// `perGroup`.
+  AffineExpr channel(AffineExpr group, AffineExpr index,
+                     int64_t perGroup) const {
+    return grouped() ? group * perGroup + index : index;
+  }
+  /// The inverse: (group, index in the group) of `channel`.
+  std::pair<AffineExpr, AffineExpr> splitChannel(AffineExpr channel,
+                                                 int64_t perGroup) const {
+    if (!grouped())
+      return {getAffineConstantExpr(0, channel.getContext()), channel};
+    return {channel.floorDiv(perGroup), channel % perGroup};
+  }
+};
+
+/// Which operand of a product is read transposed (through its indexing
+/// map, never copied here).
+enum class Transposed { None, Lhs, Rhs };
+
+/// acc + lhs x rhs, acc being a matrix (or, rank 3, a batch of them over
+/// the leading group dimension): linalg.matmul or linalg.batch_matmul. A
+/// transposed lhs is read as [K, M], a transposed rhs as [N, K].
+Value multiplyAdd(OpBuilder &b, Location loc, Value lhs, Value rhs, Value acc,
+                  Transposed transposed) {
+  auto type = cast<RankedTensorType>(acc.getType());
+  bool batched = type.getRank() == 3;
+  Operation *product;
+  if (batched)
+    product = linalg::BatchMatmulOp::create(b, loc, TypeRange{type},
+                                            ValueRange{lhs, rhs}, acc);
+  else
+    product = linalg::MatmulOp::create(b, loc, TypeRange{type},
+                                       ValueRange{lhs, rhs}, acc);
+  if (transposed == Transposed::None)
+    return product->getResult(0);
+  MLIRContext *ctx = b.getContext();
+  unsigned first = batched ? 1 : 0, numDims = first + 3;
+  AffineExpr m = getAffineDimExpr(first, ctx);
+  AffineExpr n = getAffineDimExpr(first + 1, ctx);
+  AffineExpr k = getAffineDimExpr(first + 2, ctx);
+  auto map = [&](AffineExpr row, AffineExpr column) {
+    SmallVector<AffineExpr> exprs;
+    if (batched)
+      exprs.push_back(getAffineDimExpr(0, ctx));
+    exprs.append({row, column});
+    return AffineMap::get(numDims, 0, exprs, ctx);
+  };
+  bool lhsT = transposed == Transposed::Lhs;
+  auto maps = b.getAffineMapArrayAttr(
+      {lhsT ? map(k, m) : map(m, k), lhsT ? map(k, n) : map(n, k), map(m, n)});
+  if (batched)
+    cast<linalg::BatchMatmulOp>(product).setIndexingMapsAttr(maps);
+  else
+    cast<linalg::MatmulOp>(product).setIndexingMapsAttr(maps);
+  return product->getResult(0);
 }
 
-/// The convolution of an already padded NCHW `input` by the OIHW `filter`:
-/// linalg.conv_2d_nchw_fchw, or with groups linalg.conv_2d_ngchw_gfchw on
-/// the channel dimensions split into [groups, channels / groups].
-Value convolve(OpBuilder &b, Location loc, Value input, Value filter,
-               ArrayRef<int64_t> stride, ArrayRef<int64_t> dilation,
-               int64_t groups, RankedTensorType resultType) {
-  Value zero = zeroOf(b, loc, resultType.getElementType());
-  Attribute strides = b.getI64TensorAttr(stride);
-  Attribute dilations = b.getI64TensorAttr(dilation);
-  if (groups == 1) {
-    Value init = splat(b, loc, resultType, zero);
-    return linalg::Conv2DNchwFchwOp::create(
-               b, loc, TypeRange{resultType}, ValueRange{input, filter},
-               ValueRange{init}, strides, dilations)
-        .getResult(0);
-  }
-  Value groupedInput = splitGroups(b, loc, input, 1, groups);
-  Value groupedFilter = splitGroups(b, loc, filter, 0, groups);
-  SmallVector<int64_t> groupedShape(resultType.getShape());
-  groupedShape[1] /= groups;
-  groupedShape.insert(groupedShape.begin() + 1, groups);
-  Value init = splat(b, loc, resultType.clone(groupedShape), zero);
-  auto grouped = linalg::Conv2DNgchwGfchwOp::create(
-      b, loc, TypeRange{init.getType()},
-      ValueRange{groupedInput, groupedFilter}, ValueRange{init}, strides,
-      dilations);
+/// lhs x rhs into a zero matrix of `shape`.
+Value multiply(OpBuilder &b, Location loc, Value lhs, Value rhs,
+               ArrayRef<int64_t> shape, Transposed transposed) {
+  Type elementType = cast<RankedTensorType>(lhs.getType()).getElementType();
+  Value zeros = splat(b, loc, RankedTensorType::get(shape, elementType),
+                      zeroOf(b, loc, elementType));
+  return multiplyAdd(b, loc, lhs, rhs, zeros, transposed);
+}
+
+/// Images [first, first + count) of an NCHW tensor (all of it: itself).
+Value images(OpBuilder &b, Location loc, Value value, OpFoldResult first,
+             int64_t count) {
+  auto type = cast<RankedTensorType>(value.getType());
+  if (type.getDimSize(0) == count)
+    return value;
+  SmallVector<int64_t> shape(type.getShape());
+  shape[0] = count;
+  SmallVector<OpFoldResult> offsets(4, b.getIndexAttr(0));
+  offsets[0] = first;
+  return tensor::ExtractSliceOp::create(b, loc, type.clone(shape), value,
+                                        offsets, indexAttrs(b, shape),
+                                        indexAttrs(b, {1, 1, 1, 1}));
+}
+
+/// `into` with images [first, first + n) replaced by the NCHW `part`; a
+/// null `into` stands for a result that `part` is all of.
+Value withImages(OpBuilder &b, Location loc, Value part, Value into,
+                 OpFoldResult first) {
+  auto type = cast<RankedTensorType>(part.getType());
+  if (!into)
+    return part;
+  SmallVector<OpFoldResult> offsets(4, b.getIndexAttr(0));
+  offsets[0] = first;
+  return tensor::InsertSliceOp::create(b, loc, part, into, offsets,
+                                       indexAttrs(b, type.getShape()),
+                                       indexAttrs(b, {1, 1, 1, 1}));
+}
+
+/// `step(first image, acc)` for the batch's steps of `perStep` images in
+/// order, threading `init` through: an scf.for, or the body alone when one
+/// step covers the batch (`init` may then be null).
+Value overBatch(
+    OpBuilder &b, Location loc, int64_t batch, int64_t perStep, Value init,
+    function_ref<Value(OpBuilder &, Location, OpFoldResult, Value)> step) {
+  if (perStep == batch)
+    return step(b, loc, b.getIndexAttr(0), init);
+  return scf::ForOp::create(
+             b, loc, indexConstant(b, loc, 0), indexConstant(b, loc, batch),
+             indexConstant(b, loc, perStep), ValueRange{init},
+             [&](OpBuilder &lb, Location l, Value first, ValueRange acc) {
+               scf::YieldOp::create(lb, l, step(lb, l, first, acc[0]));
+             })
+      .getResult(0);
+}
+
+/// The im2col matrix of the padded input, one per group: the window
+/// element (c, kh, kw) of output position (n, oh, ow),
+///   xpad[n, g * Cg + c, oh * sH + kh * dH, ow * sW + kw * dW],
+/// copied by a linalg.generic. `pixelMajor` gives [groups, N * OH * OW,
+/// Cg * kH * kW] (a row per output position), otherwise the transpose
+/// [groups, Cg * kH * kW, N * OH * OW]; either way the products that use it
+/// contract along its contiguous dimension.
+Value patchMatrix(OpBuilder &b, Location loc, Value padded,
+                  const ConvGeometry &geo, bool pixelMajor) {
+  MLIRContext *ctx = b.getContext();
+  const Window &w = geo.window;
+  // Loop dimensions: g, then (n, oh, ow) and (c, kh, kw) in storage order.
+  AffineExpr g = getAffineDimExpr(0, ctx);
+  unsigned pixel = pixelMajor ? 1 : 4, element = pixelMajor ? 4 : 1;
+  AffineExpr n = getAffineDimExpr(pixel, ctx),
+             oh = getAffineDimExpr(pixel + 1, ctx),
+             ow = getAffineDimExpr(pixel + 2, ctx);
+  AffineExpr c = getAffineDimExpr(element, ctx),
+             kh = getAffineDimExpr(element + 1, ctx),
+             kw = getAffineDimExpr(element + 2, ctx);
+  auto read = AffineMap::get(7, 0,
+                             {n, geo.channel(g, c, geo.cg()),
+                              oh * w.stride[0] + kh * w.dilation[0],
+                              ow * w.stride[1] + kw * w.dilation[1]},
+                             ctx);
+  SmallVector<int64_t> pixels = {geo.n, geo.oh, geo.ow};
+  SmallVector<int64_t> elements = {geo.cg(), w.kernel[0], w.kernel[1]};
+  SmallVector<int64_t> shape = {geo.groups};
+  shape.append(pixelMajor ? pixels : elements);
+  shape.append(pixelMajor ? elements : pixels);
+  auto type = cast<RankedTensorType>(padded.getType()).clone(shape);
+  Value patches = copyWithMap(b, loc, padded, read, type);
   return tensor::CollapseShapeOp::create(
-      b, loc, resultType, grouped.getResult(0),
-      ArrayRef<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
+      b, loc, patches, geo.withGroups({{0}, {1, 2, 3}, {4, 5, 6}}));
 }
 
+/// The filter w [O, Cg, kH, kW] as the matrices [groups, Og, Cg * kH * kW]:
+/// a reshape.
+Value filterMatrix(OpBuilder &b, Location loc, Value filter,
+                   const ConvGeometry &geo) {
+  Value matrix = tensor::CollapseShapeOp::create(
+      b, loc, filter, ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}});
+  if (!geo.grouped())
+    return matrix;
+  auto type = cast<RankedTensorType>(matrix.getType());
+  return tensor::ExpandShapeOp::create(
+      b, loc, type.clone({geo.groups, geo.og(), geo.patchSize()}), matrix,
+      ArrayRef<ReassociationIndices>{{0, 1}, {2}});
+}
+
+/// dy [N, O, OH, OW] as the matrices [groups, Og, N * OH * OW] (the
+/// layout of the forward product's result): a transposing copy.
+Value channelMajor(OpBuilder &b, Location loc, Value dy,
+                   const ConvGeometry &geo) {
+  MLIRContext *ctx = b.getContext();
+  AffineExpr g, o, n, oh, ow;
+  bindDims(ctx, g, o, n, oh, ow);
+  auto read =
+      AffineMap::get(5, 0, {n, geo.channel(g, o, geo.og()), oh, ow}, ctx);
+  auto type = cast<RankedTensorType>(dy.getType())
+                  .clone({geo.groups, geo.og(), geo.n, geo.oh, geo.ow});
+  Value copy = copyWithMap(b, loc, dy, read, type);
+  return tensor::CollapseShapeOp::create(b, loc, copy,
+                                         geo.withGroups({{0}, {1}, {2, 3, 4}}));
+}
+
+/// Per step over the batch: y^T = patches x W^T per group ([groups,
+/// n * OH * OW, Og], both operands read along their rows, W through the
+/// matmul's indexing map), transposed into NCHW and inserted into y.
 struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
   matchAndRewrite(Conv2DOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    Value zero = zeroOf(rewriter, loc, op.getType().getElementType());
-    Value padded =
-        padSpatial(rewriter, loc, adaptor.getInput(), op.getPadding(), zero);
-    rewriter.replaceOp(op, convolve(rewriter, loc, padded, adaptor.getFilter(),
-                                    op.getStride(), op.getDilation(),
-                                    op.getGroups(), op.getType()));
+    auto yType = op.getType();
+    Type elementType = yType.getElementType();
+    ConvGeometry geo(op, op.getInput().getType(), op.getFilter().getType(),
+                     yType);
+    int64_t perStep = geo.imagesPerStep(elementType);
+    ConvGeometry part = geo.forImages(perStep);
+    Value filter = filterMatrix(rewriter, loc, adaptor.getFilter(), geo);
+    MLIRContext *ctx = rewriter.getContext();
+    AffineExpr n, o, oh, ow;
+    bindDims(ctx, n, o, oh, ow);
+    auto [group, member] = geo.splitChannel(o, geo.og());
+    auto read = AffineMap::get(4, 0, {group, n, oh, ow, member}, ctx);
+    Value y;
+    if (perStep != geo.n)
+      y = tensor::EmptyOp::create(rewriter, loc, yType.getShape(), elementType);
+    y = overBatch(
+        rewriter, loc, geo.n, perStep, y,
+        [&](OpBuilder &b, Location l, OpFoldResult first, Value acc) {
+          Value x = images(b, l, adaptor.getInput(), first, perStep);
+          Value padded = padSpatial(b, l, x, geo.window.padding,
+                                    zeroOf(b, l, elementType));
+          Value patches = patchMatrix(b, l, padded, part, true);
+          Value product = multiply(b, l, patches, filter,
+                                   part.matrixShape(part.pixels(), geo.og()),
+                                   Transposed::Rhs);
+          Value expanded = tensor::ExpandShapeOp::create(
+              b, l,
+              yType.clone({geo.groups, perStep, geo.oh, geo.ow, geo.og()}),
+              product, geo.withGroups({{0}, {1, 2, 3}, {4}}));
+          SmallVector<int64_t> shape(yType.getShape());
+          shape[0] = perStep;
+          Value nchw = copyWithMap(b, l, expanded, read, yType.clone(shape));
+          return withImages(b, l, nchw, acc, first);
+        });
+    rewriter.replaceOp(op, y);
     return success();
   }
 };
 
-/// dx = conv(z, flip(w)^T) with stride 1, where z is dy with stride - 1
-/// zeros between its elements, shifted so that
-/// dx[h] = sum_kh z[h + kh * d] * w[k - 1 - kh]:
-/// z[j] = dy'[j + top - d * (k - 1)], dy' being the spread-out dy (zero
-/// outside). Rows of the input that no window reads get zeros.
+/// Per step over the batch: the columns dcols = W^T x dy per group
+/// ([groups, Cg * kH * kW, n * OH * OW], W read transposed through the
+/// matmul's indexing map), then col2im: each kernel offset's rows added into
+/// dx at the positions they were read from (accumulateWindows). No
+/// multiply-adds are spent on the zeros a transposed convolution would
+/// insert between dy's elements for stride > 1, and the scatter is
+/// race-free and deterministic.
 struct Conv2DBackwardInputLowering
     : OpConversionPattern<Conv2DBackwardInputOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -183,75 +571,72 @@ struct Conv2DBackwardInputLowering
     Location loc = op.getLoc();
     auto dxType = op.getType();
     auto dyType = op.getDy().getType();
-    auto wType = op.getFilter().getType();
-    ArrayRef<int64_t> stride = op.getStride(), padding = op.getPadding(),
-                      dilation = op.getDilation();
     Type elementType = dxType.getElementType();
-    Value zero = zeroOf(rewriter, loc, elementType);
-
-    // z, built as dy inserted with strides into a zero tensor large enough
-    // for both the insertion and z, then cut out.
-    SmallVector<int64_t, 2> insertAt, extractAt, bigSize, zSize;
-    for (int d = 0; d < 2; ++d) {
-      int64_t reach = dilation[d] * (wType.getDimSize(2 + d) - 1);
-      int64_t shift = reach - padding[d];
-      int64_t spread = (dyType.getDimSize(2 + d) - 1) * stride[d] + 1;
-      insertAt.push_back(std::max<int64_t>(shift, 0));
-      extractAt.push_back(std::max<int64_t>(-shift, 0));
-      zSize.push_back(dxType.getDimSize(2 + d) + reach);
-      bigSize.push_back(
-          std::max(insertAt[d] + spread, extractAt[d] + zSize[d]));
-    }
-    int64_t n = dyType.getDimSize(0), o = dyType.getDimSize(1);
-    Value big = splat(rewriter, loc,
-                      dyType.clone({n, o, bigSize[0], bigSize[1]}), zero);
-    Value spreadDy = tensor::InsertSliceOp::create(
-        rewriter, loc, adaptor.getDy(), big,
-        indexAttrs(rewriter, {0, 0, insertAt[0], insertAt[1]}),
-        indexAttrs(rewriter, dyType.getShape()),
-        indexAttrs(rewriter, {1, 1, stride[0], stride[1]}));
-    Value z = spreadDy;
-    if (bigSize != zSize)
-      z = tensor::ExtractSliceOp::create(
-          rewriter, loc, spreadDy,
-          indexAttrs(rewriter, {0, 0, extractAt[0], extractAt[1]}),
-          indexAttrs(rewriter, {n, o, zSize[0], zSize[1]}),
-          indexAttrs(rewriter, {1, 1, 1, 1}));
-
-    // flipped[c, og, kh, kw] = w[g * Og + og, c mod Cg, kH-1-kh, kW-1-kw]
-    // with g = c floordiv Cg: an OIHW filter from O channels to C.
-    int64_t groups = op.getGroups();
-    int64_t c = dxType.getDimSize(1), cg = c / groups;
-    int64_t og = wType.getDimSize(0) / groups;
-    int64_t kH = wType.getDimSize(2), kW = wType.getDimSize(3);
+    ConvGeometry geo(op, dxType, op.getFilter().getType(), dyType);
+    int64_t perStep = geo.imagesPerStep(elementType);
+    ConvGeometry part = geo.forImages(perStep);
+    const Window &w = geo.window;
+    Value filter = filterMatrix(rewriter, loc, adaptor.getFilter(), geo);
+    // One kernel offset's rows: [groups, Cg, 1, 1, n, OH, OW].
+    SmallVector<int64_t> rowsShape = {geo.groups, geo.cg(), 1,     1,
+                                      perStep,    geo.oh,   geo.ow};
+    auto rowsType = dxType.clone(rowsShape);
     MLIRContext *ctx = rewriter.getContext();
-    AffineExpr ci, oi, khi, kwi;
-    bindDims(ctx, ci, oi, khi, kwi);
-    AffineExpr readO = groups == 1 ? oi : ci.floorDiv(cg) * og + oi;
-    AffineExpr readC = groups == 1 ? ci : ci % cg;
-    auto flippedType = wType.clone({c, og, kH, kW});
+    AffineExpr n, c, oh, ow;
+    bindDims(ctx, n, c, oh, ow);
+    auto [group, member] = geo.splitChannel(c, geo.cg());
+    AffineExpr zero = getAffineConstantExpr(0, ctx);
     auto read =
-        AffineMap::get(4, 0, {readO, readC, kH - 1 - khi, kW - 1 - kwi}, ctx);
-    Value flipped =
-        linalg::GenericOp::create(
-            rewriter, loc, TypeRange{flippedType}, adaptor.getFilter(),
-            ValueRange{tensor::EmptyOp::create(
-                rewriter, loc, flippedType.getShape(), elementType)},
-            ArrayRef<AffineMap>{read, rewriter.getMultiDimIdentityMap(4)},
-            SmallVector<IteratorType>(4, IteratorType::parallel),
-            [](OpBuilder &b, Location l, ValueRange args) {
-              linalg::YieldOp::create(b, l, args[0]);
-            })
-            .getResult(0);
-    rewriter.replaceOp(op, convolve(rewriter, loc, z, flipped, {1, 1}, dilation,
-                                    groups, dxType));
+        AffineMap::get(4, 0, {group, member, zero, zero, n, oh, ow}, ctx);
+    SmallVector<int64_t> partShape(dxType.getShape());
+    partShape[0] = perStep;
+    SmallVector<int64_t> dyPartShape(dyType.getShape());
+    dyPartShape[0] = perStep;
+    Value dx;
+    if (perStep != geo.n)
+      dx = tensor::EmptyOp::create(rewriter, loc, dxType.getShape(),
+                                   elementType);
+    dx = overBatch(
+        rewriter, loc, geo.n, perStep, dx,
+        [&](OpBuilder &b, Location l, OpFoldResult first, Value acc) {
+          Value dy = images(b, l, adaptor.getDy(), first, perStep);
+          Value columns =
+              multiply(b, l, filter, channelMajor(b, l, dy, part),
+                       part.matrixShape(geo.patchSize(), part.pixels()),
+                       Transposed::Lhs);
+          Value expanded = tensor::ExpandShapeOp::create(
+              b, l,
+              dxType.clone({geo.groups, geo.cg(), w.kernel[0], w.kernel[1],
+                            perStep, geo.oh, geo.ow}),
+              columns, geo.withGroups({{0}, {1, 2, 3}, {4, 5, 6}}));
+          Value dxPart = accumulateWindows(
+              b, l, dxType.clone(partShape), dyType.clone(dyPartShape), w,
+              [&](OpBuilder &ib, Location il, Value kh, Value kw,
+                  Value target) {
+                SmallVector<OpFoldResult> offsets(7, ib.getIndexAttr(0));
+                offsets[2] = kh;
+                offsets[3] = kw;
+                Value rows = tensor::ExtractSliceOp::create(
+                    ib, il, rowsType, expanded, offsets,
+                    indexAttrs(ib, rowsShape),
+                    indexAttrs(ib, SmallVector<int64_t>(7, 1)));
+                return addInto(ib, il, target, rows, read,
+                               [](OpBuilder &, Location, ValueRange args) {
+                                 return args[0];
+                               });
+              });
+          return withImages(b, l, dxPart, acc, first);
+        });
+    rewriter.replaceOp(op, dx);
     return success();
   }
 };
 
-/// dw[o, c, kh, kw] = sum over n, oh, ow of
-/// xpad[n, g * Cg + c, oh * sH + kh * dH, ow * sW + kw * dW] * dy[n, o, oh, ow]
-/// with g = o floordiv Og: one linalg.generic.
+/// dw^T = patches x dy^T per group: [groups, Cg * kH * kW, Og], contracting
+/// over N * OH * OW along the rows of both the patch matrix and the
+/// channel-major dy (read transposed through the matmul's indexing map),
+/// accumulated over the steps of the batch in order, then transposed into
+/// OIHW.
 struct Conv2DBackwardFilterLowering
     : OpConversionPattern<Conv2DBackwardFilterOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -260,34 +645,37 @@ struct Conv2DBackwardFilterLowering
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     auto dwType = op.getType();
-    ArrayRef<int64_t> stride = op.getStride(), dilation = op.getDilation();
-    Value zero = zeroOf(rewriter, loc, dwType.getElementType());
-    Value padded =
-        padSpatial(rewriter, loc, adaptor.getInput(), op.getPadding(), zero);
-    int64_t groups = op.getGroups();
-    int64_t og = dwType.getDimSize(0) / groups, cg = dwType.getDimSize(1);
-    MLIRContext *ctx = rewriter.getContext();
-    AffineExpr o, c, kh, kw, n, oh, ow;
-    bindDims(ctx, o, c, kh, kw, n, oh, ow);
-    AffineExpr channel = groups == 1 ? c : o.floorDiv(og) * cg + c;
-    SmallVector<AffineMap> maps = {
-        AffineMap::get(7, 0,
-                       {n, channel, oh * stride[0] + kh * dilation[0],
-                        ow * stride[1] + kw * dilation[1]},
-                       ctx),
-        AffineMap::get(7, 0, {n, o, oh, ow}, ctx),
-        AffineMap::get(7, 0, {o, c, kh, kw}, ctx)};
-    SmallVector<IteratorType> iterators(4, IteratorType::parallel);
-    iterators.append(3, IteratorType::reduction);
-    auto generic = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{dwType}, ValueRange{padded, adaptor.getDy()},
-        ValueRange{splat(rewriter, loc, dwType, zero)}, maps, iterators,
-        [](OpBuilder &b, Location l, ValueRange args) {
-          Value product = arith::MulFOp::create(b, l, args[0], args[1]);
-          linalg::YieldOp::create(
-              b, l, arith::AddFOp::create(b, l, args[2], product).getResult());
+    auto dyType = op.getDy().getType();
+    Type elementType = dwType.getElementType();
+    ConvGeometry geo(op, op.getInput().getType(), dwType, dyType);
+    int64_t perStep = geo.imagesPerStep(elementType);
+    ConvGeometry part = geo.forImages(perStep);
+    const Window &w = geo.window;
+    Value zeros = splat(
+        rewriter, loc, dwType.clone(geo.matrixShape(geo.patchSize(), geo.og())),
+        zeroOf(rewriter, loc, elementType));
+    Value product = overBatch(
+        rewriter, loc, geo.n, perStep, zeros,
+        [&](OpBuilder &b, Location l, OpFoldResult first, Value acc) {
+          Value x = images(b, l, adaptor.getInput(), first, perStep);
+          Value padded =
+              padSpatial(b, l, x, w.padding, zeroOf(b, l, elementType));
+          Value patches = patchMatrix(b, l, padded, part, false);
+          Value dy = images(b, l, adaptor.getDy(), first, perStep);
+          return multiplyAdd(b, l, patches, channelMajor(b, l, dy, part), acc,
+                             Transposed::Rhs);
         });
-    rewriter.replaceOp(op, generic.getResult(0));
+    Value expanded = tensor::ExpandShapeOp::create(
+        rewriter, loc,
+        dwType.clone(
+            {geo.groups, geo.cg(), w.kernel[0], w.kernel[1], geo.og()}),
+        product, geo.withGroups({{0}, {1, 2, 3}, {4}}));
+    MLIRContext *ctx = rewriter.getContext();
+    AffineExpr oi, ci, kh, kw;
+    bindDims(ctx, oi, ci, kh, kw);
+    auto [group, member] = geo.splitChannel(oi, geo.og());
+    auto read = AffineMap::get(4, 0, {group, ci, kh, kw, member}, ctx);
+    rewriter.replaceOp(op, copyWithMap(rewriter, loc, expanded, read, dwType));
     return success();
   }
 };
@@ -296,30 +684,16 @@ struct Conv2DBackwardFilterLowering
 // Pooling
 //===----------------------------------------------------------------------===//
 
-/// A window op's geometry from its attributes (dilation 1 when absent).
-struct PoolWindow {
-  ArrayRef<int64_t> kernel, stride, padding;
-  SmallVector<int64_t, 2> dilation{1, 1};
-};
-
-template <typename OpTy> PoolWindow windowOf(OpTy op) {
-  PoolWindow window{op.getKernel(), op.getStride(), op.getPadding()};
-  if constexpr (std::is_same_v<OpTy, MaxPool2DOp> ||
-                std::is_same_v<OpTy, MaxPool2DBackwardOp>)
-    window.dilation.assign(op.getDilation().begin(), op.getDilation().end());
-  return window;
-}
-
 /// A tensor of the window's shape, never read: it gives the kernel loops of
 /// a linalg op their extent (as the named pooling ops take one).
-Value windowShape(OpBuilder &b, Location loc, const PoolWindow &window,
+Value windowShape(OpBuilder &b, Location loc, const Window &window,
                   Type elementType) {
   return tensor::EmptyOp::create(b, loc, window.kernel, elementType);
 }
 
 /// linalg.pooling_nchw_max / _sum over `input` padded with `padValue`.
 template <typename PoolOp>
-Value pool(OpBuilder &b, Location loc, Value input, const PoolWindow &window,
+Value pool(OpBuilder &b, Location loc, Value input, const Window &window,
            Value padValue, Value initValue, RankedTensorType resultType) {
   Value padded = padSpatial(b, loc, input, window.padding, padValue);
   Value shape = windowShape(b, loc, window, resultType.getElementType());
@@ -364,7 +738,7 @@ struct AvgPool2DLowering : OpConversionPattern<AvgPool2DOp> {
     Location loc = op.getLoc();
     auto type = op.getType();
     Value zero = zeroOf(rewriter, loc, type.getElementType());
-    PoolWindow window = windowOf(op);
+    Window window = windowOf(op);
     Value sum = pool<linalg::PoolingNchwSumOp>(
         rewriter, loc, adaptor.getInput(), window, zero, zero, type);
     Value count = arith::ConstantOp::create(
@@ -387,213 +761,145 @@ struct AvgPool2DLowering : OpConversionPattern<AvgPool2DOp> {
   }
 };
 
-/// The window that reads input position `position` (h or w) at kernel
-/// offset `offset` (kh or kw) along one spatial dimension: window
-/// (position + before - offset * dilation) / stride when that divides and is
-/// in [0, outSize). Returns (valid, the window index or 0 when invalid).
-std::pair<Value, Value> windowReading(OpBuilder &b, Location loc,
-                                      Value position, Value offset,
-                                      int64_t before, int64_t stride,
-                                      int64_t dilation, int64_t outSize) {
-  Value shifted = addIndex(b, loc, position, before);
-  Value t = arith::SubIOp::create(b, loc, shifted,
-                                  mulIndex(b, loc, offset, dilation));
-  // t in [0, outSize * stride) and a multiple of stride.
-  Value valid = inRange(b, loc, t, outSize * stride);
-  Value window = t;
-  if (stride != 1) {
-    Value s = indexConstant(b, loc, stride);
-    Value remainder = arith::RemSIOp::create(b, loc, t, s);
-    valid = arith::AndIOp::create(
-        b, loc, valid,
-        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, remainder,
-                              indexConstant(b, loc, 0)));
-    window = arith::DivSIOp::create(b, loc, t, s);
-  }
-  return {valid, arith::SelectOp::create(b, loc, valid, window,
-                                         indexConstant(b, loc, 0))};
-}
-
-/// dx[n, c, h, w] = sum over kernel offsets (kh, kw) whose window (oh, ow)
-/// exists of `contribution(n, c, oh, ow, h, w)`: the adjoint of reading
-/// windows, as a linalg.generic over (n, c, h, w, kh, kw) whose body finds
-/// the window; `contribution` reads what it needs with tensor.extract.
-Value gatherFromWindows(
-    OpBuilder &b, Location loc, RankedTensorType dxType,
-    RankedTensorType dyType, const PoolWindow &window,
-    function_ref<Value(OpBuilder &, Location, ValueRange)> contribution) {
-  MLIRContext *ctx = b.getContext();
-  Type elementType = dxType.getElementType();
-  SmallVector<IteratorType> iterators(4, IteratorType::parallel);
-  iterators.append(2, IteratorType::reduction);
-  Value shape = windowShape(b, loc, window, elementType);
-  Value zeros = splat(b, loc, dxType, zeroOf(b, loc, elementType));
-  auto generic = linalg::GenericOp::create(
-      b, loc, TypeRange{dxType}, shape, zeros,
-      ArrayRef<AffineMap>{dimRange(ctx, 6, 4, 2), dimRange(ctx, 6, 0, 4)},
-      iterators, [&](OpBuilder &nb, Location l, ValueRange args) {
-        SmallVector<Value, 6> i;
-        for (int64_t d = 0; d < 6; ++d)
-          i.push_back(linalg::IndexOp::create(nb, l, d));
-        auto [validH, oh] = windowReading(nb, l, i[2], i[4], window.padding[0],
-                                          window.stride[0], window.dilation[0],
-                                          dyType.getDimSize(2));
-        auto [validW, ow] = windowReading(nb, l, i[3], i[5], window.padding[1],
-                                          window.stride[1], window.dilation[1],
-                                          dyType.getDimSize(3));
-        Value valid = arith::AndIOp::create(nb, l, validH, validW);
-        Value value =
-            contribution(nb, l, ValueRange{i[0], i[1], oh, ow, i[2], i[3]});
-        Value term = arith::SelectOp::create(nb, l, valid, value,
-                                             zeroOf(nb, l, elementType));
-        linalg::YieldOp::create(
-            nb, l, arith::AddFOp::create(nb, l, args[1], term).getResult());
-      });
-  return generic.getResult(0);
-}
-
-/// Position of (h, w) in its NCHW plane, as i64: the order of windows'
-/// elements is the order of these positions.
-Value planePosition(OpBuilder &b, Location loc, Value h, Value w,
-                    int64_t width) {
-  Value linear = arith::AddIOp::create(b, loc, mulIndex(b, loc, h, width), w);
-  return arith::IndexCastOp::create(b, loc, b.getI64Type(), linear);
-}
-
-/// For every window, the plane position of its first maximum (row-major
-/// window order; NaN counts as the largest value), or -1 when the window
-/// holds only padding: a linalg.generic reducing (value, position) pairs
-/// over (kh, kw). The rule does not depend on the iteration order.
+/// For every window, the kernel offset kh * kW + kw of its first maximum
+/// (row-major window order; NaN counts as the largest value), or -1 when
+/// the window holds only padding. The offsets are visited in row-major
+/// order, each by a parallel linalg.generic over the windows that reads the
+/// offset's strided slice of the padded input (offsetSlice) and takes the
+/// value when it is inside the image and the window has none yet, or it is
+/// greater (or the first NaN): a later offset never wins a tie.
 Value argmaxOfWindows(OpBuilder &b, Location loc, Value input,
-                      RankedTensorType dyType, const PoolWindow &window) {
-  MLIRContext *ctx = b.getContext();
+                      RankedTensorType dyType, const Window &window) {
   auto inType = cast<RankedTensorType>(input.getType());
   Type elementType = inType.getElementType();
   Value padded =
       padSpatial(b, loc, input, window.padding, zeroOf(b, loc, elementType));
-  AffineExpr n, c, oh, ow, kh, kw;
-  bindDims(ctx, n, c, oh, ow, kh, kw);
-  SmallVector<AffineMap> maps = {
-      AffineMap::get(6, 0,
-                     {n, c, oh * window.stride[0] + kh * window.dilation[0],
-                      ow * window.stride[1] + kw * window.dilation[1]},
-                     ctx),
-      AffineMap::get(6, 0, {kh, kw}, ctx),
-      AffineMap::get(6, 0, {n, c, oh, ow}, ctx),
-      AffineMap::get(6, 0, {n, c, oh, ow}, ctx)};
-  SmallVector<IteratorType> iterators(4, IteratorType::parallel);
-  iterators.append(2, IteratorType::reduction);
-  auto positionsType = dyType.clone(b.getI64Type());
-  Value noPosition = arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(-1));
-  Value shape = windowShape(b, loc, window, elementType);
+  auto offsetsType = dyType.clone(b.getI64Type());
+  Value noOffset = arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(-1));
   Value noValue = splat(b, loc, dyType, negativeInfinity(b, loc, elementType));
-  Value noPositions = splat(b, loc, positionsType, noPosition);
-  auto generic = linalg::GenericOp::create(
-      b, loc, TypeRange{dyType, positionsType}, ValueRange{padded, shape},
-      ValueRange{noValue, noPositions}, maps, iterators,
-      [&](OpBuilder &nb, Location l, ValueRange args) {
-        using P = arith::CmpIPredicate;
-        using F = arith::CmpFPredicate;
-        Value value = args[0], best = args[2], bestAt = args[3];
-        // The input position read, and whether it is inside the image.
-        SmallVector<Value, 2> at;
-        Value inside;
-        for (int d = 0; d < 2; ++d) {
-          Value o = linalg::IndexOp::create(nb, l, 2 + d);
-          Value k = linalg::IndexOp::create(nb, l, 4 + d);
-          Value start = mulIndex(nb, l, o, window.stride[d]);
-          Value p = addIndex(
-              nb, l,
-              arith::AddIOp::create(nb, l, start,
-                                    mulIndex(nb, l, k, window.dilation[d])),
-              -window.padding[d]);
-          Value ok = inRange(nb, l, p, inType.getDimSize(2 + d));
-          at.push_back(p);
-          inside = d == 0 ? ok : arith::AndIOp::create(nb, l, inside, ok);
-        }
-        Value position =
-            planePosition(nb, l, at[0], at[1], inType.getDimSize(3));
-        Value isNaN = arith::CmpFOp::create(nb, l, F::UNO, value, value);
-        Value bestIsNaN = arith::CmpFOp::create(nb, l, F::UNO, best, best);
-        // greater: value > best, or value is the first NaN.
-        Value bestIsNumber = arith::XOrIOp::create(
-            nb, l, bestIsNaN,
-            arith::ConstantOp::create(nb, l, nb.getBoolAttr(true)));
-        Value firstNaN = arith::AndIOp::create(nb, l, isNaN, bestIsNumber);
-        Value above = arith::CmpFOp::create(nb, l, F::OGT, value, best);
-        Value greater = arith::OrIOp::create(nb, l, above, firstNaN);
-        // equal: value == best, NaN equal to NaN.
-        Value bothNaN = arith::AndIOp::create(nb, l, isNaN, bestIsNaN);
-        Value same = arith::CmpFOp::create(nb, l, F::OEQ, value, best);
-        Value equal = arith::OrIOp::create(nb, l, same, bothNaN);
-        Value earlier = arith::CmpIOp::create(nb, l, P::slt, position, bestAt);
-        Value tieWon = arith::AndIOp::create(nb, l, equal, earlier);
-        Value none = arith::CmpIOp::create(nb, l, P::eq, bestAt, noPosition);
-        Value better = arith::OrIOp::create(
-            nb, l, arith::OrIOp::create(nb, l, none, greater), tieWon);
-        Value wins = arith::AndIOp::create(nb, l, inside, better);
-        Value newBest = arith::SelectOp::create(nb, l, wins, value, best);
-        Value newAt = arith::SelectOp::create(nb, l, wins, position, bestAt);
-        linalg::YieldOp::create(nb, l, ValueRange{newBest, newAt});
+  Value noOffsets = splat(b, loc, offsetsType, noOffset);
+  bool padding = llvm::any_of(window.padding, [](int64_t p) { return p; });
+  auto identity = b.getMultiDimIdentityMap(4);
+  SmallVector<Value> best = forEachKernelOffset(
+      b, loc, window, ValueRange{noValue, noOffsets},
+      [&](OpBuilder &ob, Location ol, Value kh, Value kw,
+          ValueRange acc) -> SmallVector<Value> {
+        auto [offsets, sizes, strides] =
+            offsetSlice(ob, ol, window, dyType, kh, kw);
+        Value values = tensor::ExtractSliceOp::create(ob, ol, dyType, padded,
+                                                      offsets, sizes, strides);
+        Value offset = arith::IndexCastOp::create(
+            ob, ol, ob.getI64Type(),
+            arith::AddIOp::create(ob, ol,
+                                  mulIndex(ob, ol, kh, window.kernel[1]), kw));
+        SmallVector<Value, 2> kernel = {kh, kw};
+        auto generic = linalg::GenericOp::create(
+            ob, ol, TypeRange{dyType, offsetsType}, ValueRange{values}, acc,
+            ArrayRef<AffineMap>{identity, identity, identity},
+            SmallVector<IteratorType>(4, IteratorType::parallel),
+            [&](OpBuilder &nb, Location l, ValueRange args) {
+              using F = arith::CmpFPredicate;
+              Value value = args[0], best = args[1], bestAt = args[2];
+              Value isNaN = arith::CmpFOp::create(nb, l, F::UNO, value, value);
+              Value bestIsNaN =
+                  arith::CmpFOp::create(nb, l, F::UNO, best, best);
+              // greater: value > best, or value is the first NaN.
+              Value bestIsNumber = arith::XOrIOp::create(
+                  nb, l, bestIsNaN,
+                  arith::ConstantOp::create(nb, l, nb.getBoolAttr(true)));
+              Value firstNaN =
+                  arith::AndIOp::create(nb, l, isNaN, bestIsNumber);
+              Value above = arith::CmpFOp::create(nb, l, F::OGT, value, best);
+              Value greater = arith::OrIOp::create(nb, l, above, firstNaN);
+              Value none = arith::CmpIOp::create(
+                  nb, l, arith::CmpIPredicate::eq, bestAt, noOffset);
+              Value wins = arith::OrIOp::create(nb, l, none, greater);
+              if (padding) {
+                // Whether the position read is inside the image.
+                for (int d = 0; d < 2; ++d) {
+                  Value o = linalg::IndexOp::create(nb, l, 2 + d);
+                  Value start = mulIndex(nb, l, o, window.stride[d]);
+                  Value p = addIndex(
+                      nb, l,
+                      arith::AddIOp::create(
+                          nb, l, start,
+                          mulIndex(nb, l, kernel[d], window.dilation[d])),
+                      -window.padding[d]);
+                  wins = arith::AndIOp::create(
+                      nb, l, wins, inRange(nb, l, p, inType.getDimSize(2 + d)));
+                }
+              }
+              Value newBest = arith::SelectOp::create(nb, l, wins, value, best);
+              Value newAt =
+                  arith::SelectOp::create(nb, l, wins, offset, bestAt);
+              linalg::YieldOp::create(nb, l, ValueRange{newBest, newAt});
+            });
+        return SmallVector<Value>(generic.getResults());
       });
-  return generic.getResult(1);
+  return best[1];
 }
 
-/// dx[n, c, h, w] = sum of dy over the windows whose first maximum is at
-/// (h, w).
+/// dx = the sum of dy over the windows whose first maximum is at that
+/// position: at kernel offset (kh, kw) each window adds its dy where its
+/// argmax is that offset (accumulateWindows).
 struct MaxPool2DBackwardLowering : OpConversionPattern<MaxPool2DBackwardOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
   matchAndRewrite(MaxPool2DBackwardOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    PoolWindow window = windowOf(op);
+    Window window = windowOf(op);
     auto dyType = op.getDy().getType();
-    int64_t width = op.getType().getDimSize(3);
     Value argmax =
         argmaxOfWindows(rewriter, loc, adaptor.getInput(), dyType, window);
-    Value dy = adaptor.getDy();
-    rewriter.replaceOp(
-        op,
-        gatherFromWindows(
-            rewriter, loc, op.getType(), dyType, window,
-            [&](OpBuilder &b, Location l, ValueRange i) {
-              ValueRange windowIndex = i.take_front(4);
-              Value winner =
-                  tensor::ExtractOp::create(b, l, argmax, windowIndex);
-              Value here = planePosition(b, l, i[4], i[5], width);
-              Value gradient = tensor::ExtractOp::create(b, l, dy, windowIndex);
-              Value isWinner = arith::CmpIOp::create(
-                  b, l, arith::CmpIPredicate::eq, winner, here);
-              return arith::SelectOp::create(b, l, isWinner, gradient,
-                                             zeroOf(b, l, gradient.getType()));
-            }));
+    auto identity = rewriter.getMultiDimIdentityMap(4);
+    Value dx = accumulateWindows(
+        rewriter, loc, op.getType(), dyType, window,
+        [&](OpBuilder &b, Location l, Value kh, Value kw, Value target) {
+          Value offset = arith::IndexCastOp::create(
+              b, l, b.getI64Type(),
+              arith::AddIOp::create(b, l, mulIndex(b, l, kh, window.kernel[1]),
+                                    kw));
+          return addInto(
+              b, l, target, ValueRange{argmax, adaptor.getDy()},
+              {identity, identity},
+              [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+                Value wins = arith::CmpIOp::create(
+                    nb, nl, arith::CmpIPredicate::eq, args[0], offset);
+                return arith::SelectOp::create(
+                    nb, nl, wins, args[1], zeroOf(nb, nl, args[1].getType()));
+              });
+        });
+    rewriter.replaceOp(op, dx);
     return success();
   }
 };
 
-/// dx[n, c, h, w] = sum of dy / (kH * kW) over the windows reading (h, w).
+/// dx = the sum of dy / (kH * kW) over the windows reading each position
+/// (accumulateWindows).
 struct AvgPool2DBackwardLowering : OpConversionPattern<AvgPool2DBackwardOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
   matchAndRewrite(AvgPool2DBackwardOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    PoolWindow window = windowOf(op);
+    Window window = windowOf(op);
     Type elementType = op.getType().getElementType();
     Value count = arith::ConstantOp::create(
         rewriter, loc,
         rewriter.getFloatAttr(elementType,
                               window.kernel[0] * window.kernel[1]));
-    Value dy = adaptor.getDy();
-    rewriter.replaceOp(
-        op,
-        gatherFromWindows(rewriter, loc, op.getType(), op.getDy().getType(),
-                          window, [&](OpBuilder &b, Location l, ValueRange i) {
-                            Value gradient = tensor::ExtractOp::create(
-                                b, l, dy, i.take_front(4));
-                            return arith::DivFOp::create(b, l, gradient, count);
-                          }));
+    auto identity = rewriter.getMultiDimIdentityMap(4);
+    Value dx = accumulateWindows(
+        rewriter, loc, op.getType(), op.getDy().getType(), window,
+        [&](OpBuilder &b, Location l, Value, Value, Value target) {
+          return addInto(b, l, target, adaptor.getDy(), identity,
+                         [&](OpBuilder &nb, Location nl, ValueRange args) {
+                           return arith::DivFOp::create(nb, nl, args[0], count)
+                               .getResult();
+                         });
+        });
+    rewriter.replaceOp(op, dx);
     return success();
   }
 };
