@@ -307,47 +307,44 @@ LogicalResult SliceOp::buildGradients(OpBuilder &builder,
                                       ArrayRef<Value> resultGrads,
                                       ArrayRef<bool> needed,
                                       SmallVectorImpl<Value> &operandGrads) {
-  if (!needed[0]) {
-    operandGrads.push_back(Value());
-    return success();
-  }
   // Scatter the cotangent back with zeros around and between the taken
   // elements: a pad whose interior padding is stride - 1.
-  auto in = getInput().getType();
-  auto out = getType();
-  SmallVector<int64_t> low, high, interior;
-  for (int64_t d = 0; d < in.getRank(); ++d) {
-    int64_t taken = out.getDimSize(d), stride = getStride()[d];
-    int64_t span = taken > 0 ? (taken - 1) * stride + 1 : 0;
-    low.push_back(getStart()[d]);
-    high.push_back(in.getDimSize(d) - getStart()[d] - span);
-    interior.push_back(stride - 1);
-  }
-  operandGrads.push_back(PadOp::create(builder, getLoc(), resultGrads[0], low,
-                                       high, interior, llvm::APFloat(0.0)));
-  return success();
+  return unaryGradient(
+      *this, builder, resultGrads, needed, operandGrads,
+      [&](GradientBuilder &g, Value x, Value z, Value dz) -> Value {
+        auto in = cast<RankedTensorType>(x.getType());
+        auto out = cast<RankedTensorType>(z.getType());
+        SmallVector<int64_t> low, high, interior;
+        for (int64_t d = 0; d < in.getRank(); ++d) {
+          int64_t taken = out.getDimSize(d), stride = getStride()[d];
+          int64_t span = taken > 0 ? (taken - 1) * stride + 1 : 0;
+          low.push_back(getStart()[d]);
+          high.push_back(in.getDimSize(d) - getStart()[d] - span);
+          interior.push_back(stride - 1);
+        }
+        return PadOp::create(g.b, g.loc, dz, low, high, interior,
+                             llvm::APFloat(0.0));
+      });
 }
 
 LogicalResult PadOp::buildGradients(OpBuilder &builder,
                                     ArrayRef<Value> resultGrads,
                                     ArrayRef<bool> needed,
                                     SmallVectorImpl<Value> &operandGrads) {
-  if (!needed[0]) {
-    operandGrads.push_back(Value());
-    return success();
-  }
   // The input's elements sit at low + i * (interior + 1).
-  auto in = getInput().getType();
-  SmallVector<int64_t> start, limit, stride;
-  for (int64_t d = 0; d < in.getRank(); ++d) {
-    int64_t size = in.getDimSize(d), step = getInterior()[d] + 1;
-    start.push_back(getLow()[d]);
-    limit.push_back(getLow()[d] + (size > 0 ? (size - 1) * step + 1 : 0));
-    stride.push_back(step);
-  }
-  operandGrads.push_back(
-      SliceOp::create(builder, getLoc(), resultGrads[0], start, limit, stride));
-  return success();
+  return unaryGradient(
+      *this, builder, resultGrads, needed, operandGrads,
+      [&](GradientBuilder &g, Value x, Value, Value dz) -> Value {
+        auto in = cast<RankedTensorType>(x.getType());
+        SmallVector<int64_t> start, limit, stride;
+        for (int64_t d = 0; d < in.getRank(); ++d) {
+          int64_t size = in.getDimSize(d), step = getInterior()[d] + 1;
+          start.push_back(getLow()[d]);
+          limit.push_back(getLow()[d] + (size > 0 ? (size - 1) * step + 1 : 0));
+          stride.push_back(step);
+        }
+        return SliceOp::create(g.b, g.loc, dz, start, limit, stride);
+      });
 }
 
 //===----------------------------------------------------------------------===//
