@@ -180,8 +180,18 @@ public:
   /// Number of parameters (the first entries of state()).
   size_t numParameters() const { return numParams; }
 
-  double learningRate() const { return lr; }
+  /// The learning rate of the next run (shared with steps that share state).
+  double learningRate() const;
   void setLearningRate(double value);
+
+  /// Makes this step train `other`'s parameters, optimizer state, owned
+  /// buffers and learning rate: both then update the same buffers, so they
+  /// can take turns, e.g. `other` compiled for full batches and this one for
+  /// the smaller last batch of an epoch (static shapes need one step per
+  /// batch size). Every name, dtype and shape must match, else nothing
+  /// changes and the error names the first mismatch. Values held until now
+  /// by this step are dropped.
+  Status shareState(const TrainStep &other);
 
   /// Saves state() and `metadata` (say the epoch and batch to resume at) as
   /// a safetensors checkpoint, atomically: a failed or interrupted save
@@ -208,8 +218,9 @@ private:
   std::vector<std::pair<std::string, Tensor>> named;
   size_t numParams = 0;
   Tensor lrTensor;
-  double lr = 0;
   std::vector<Tensor> arguments;  // of the step function, owned ones set
+  std::vector<size_t> namedSlots; // where each state() entry is in `arguments`
+  size_t lrSlot = 0;
   std::vector<size_t> inputSlots; // where run()'s inputs go in `arguments`
   std::vector<Tensor> results;
 };

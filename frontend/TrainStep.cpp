@@ -5,6 +5,8 @@
 
 #include "mlir/IR/MLIRContext.h"
 
+#include <algorithm>
+
 using namespace mlir;
 
 namespace kiln {
@@ -61,8 +63,11 @@ TrainStep::create(ModuleOp module, llvm::StringRef lossFn,
   const TensorSpec &lrSpec = sig->inputs[index++];
   result->lrTensor = Tensor::zeros(lrSpec.dtype, {});
   result->setLearningRate(std::visit([](auto &o) { return o.lr; }, optimizer));
-  for (auto &[name, tensor] : result->named)
+  for (auto &[name, tensor] : result->named) {
+    result->namedSlots.push_back(result->arguments.size());
     result->arguments.push_back(tensor);
+  }
+  result->lrSlot = result->arguments.size();
   result->arguments.push_back(result->lrTensor);
 
   // The loss function's other arguments follow, in order: owned ones are
@@ -88,6 +93,7 @@ TrainStep::create(ModuleOp module, llvm::StringRef lossFn,
     Tensor copy = init.contiguous();
     copy = Tensor::fromData(copy.dtype(), copy.shape(), copy.data());
     result->named.emplace_back(spec.name, copy);
+    result->namedSlots.push_back(result->arguments.size());
     result->arguments.push_back(copy);
   }
   for (const TensorSpec &spec : sig->results)
@@ -139,12 +145,51 @@ Tensor TrainStep::parameter(llvm::StringRef name) const {
   return Tensor();
 }
 
+double TrainStep::learningRate() const {
+  return lrTensor.dtype() == DType::F64 ? lrTensor.dataAs<double>()[0]
+                                        : lrTensor.dataAs<float>()[0];
+}
+
 void TrainStep::setLearningRate(double value) {
-  lr = value;
   if (lrTensor.dtype() == DType::F64)
     lrTensor.dataAs<double>()[0] = value;
   else
     lrTensor.dataAs<float>()[0] = static_cast<float>(value);
+}
+
+Status TrainStep::shareState(const TrainStep &other) {
+  // Entries compare in order; the first difference (a name, dtype or shape,
+  // or an entry one side lacks) is the error.
+  auto describe = [](const std::vector<std::pair<std::string, Tensor>> &state,
+                     size_t i) {
+    if (i >= state.size())
+      return std::string("nothing");
+    return "'" + state[i].first + "' " +
+           typeString(state[i].second.dtype(), state[i].second.shape());
+  };
+  for (size_t i = 0; i < std::max(named.size(), other.named.size()); ++i) {
+    bool same = i < named.size() && i < other.named.size() &&
+                named[i].first == other.named[i].first &&
+                named[i].second.dtype() == other.named[i].second.dtype() &&
+                named[i].second.shape() == other.named[i].second.shape();
+    if (!same)
+      return Status::error("training step: cannot share state: state entry " +
+                           std::to_string(i) + " is " + describe(named, i) +
+                           " here but " + describe(other.named, i) +
+                           " in the other step");
+  }
+  if (lrTensor.dtype() != other.lrTensor.dtype())
+    return Status::error(
+        "training step: cannot share state: learning rate is " +
+        typeString(lrTensor.dtype(), {}) + " here and " +
+        typeString(other.lrTensor.dtype(), {}) + " there");
+  for (size_t i = 0; i < named.size(); ++i) {
+    named[i].second = other.named[i].second;
+    arguments[namedSlots[i]] = named[i].second;
+  }
+  lrTensor = other.lrTensor;
+  arguments[lrSlot] = lrTensor;
+  return Status::ok();
 }
 
 Status

@@ -166,20 +166,36 @@ TrainingResult trainClassifier(const TrainingOptions &options,
   if (Status s = loadMnistFormat(options.dataDir, DatasetSplit::Test, test); !s)
     return fail(s.message());
 
-  std::unique_ptr<TrainStep> step;
-  std::unique_ptr<CompiledGraph> evaluator;
-  const int64_t evalBatch = 500;
-  try {
+  // Static shapes: full batches run `step`; when the batch size does not
+  // divide the training set, the last batch of each epoch (kept, as
+  // PyTorch's DataLoader does by default) runs `lastStep`, compiled for its
+  // size and sharing `step`'s weights and optimizer state.
+  const int64_t remainder = train.size() % options.batchSize;
+  auto buildStep = [&](int64_t batch) {
     Graph g(options.name, options.seed);
-    Var images = g.input("images", {options.batchSize, 1, 28, 28});
-    Var labels = g.input("labels", {options.batchSize}, DType::I64);
+    Var images = g.input("images", {batch, 1, 28, 28});
+    Var labels = g.input("labels", {batch}, DType::I64);
     Var logits = model(g, images, /*training=*/true);
     g.output("loss", crossEntropy(logits, labels));
     g.output("logits", logits);
-    auto created = TrainStep::create(g, options.optimizer);
+    return TrainStep::create(g, options.optimizer);
+  };
+  std::unique_ptr<TrainStep> step, lastStep;
+  std::unique_ptr<CompiledGraph> evaluator;
+  const int64_t evalBatch = 500;
+  try {
+    auto created = buildStep(options.batchSize);
     if (!created)
       return fail(llvm::toString(created.takeError()));
     step = std::move(*created);
+    if (remainder > 0) {
+      auto last = buildStep(remainder);
+      if (!last)
+        return fail(llvm::toString(last.takeError()));
+      lastStep = std::move(*last);
+      if (Status s = lastStep->shareState(*step); !s)
+        return fail(s.message());
+    }
     evaluator = compileEvaluator(options, model, evalBatch);
   } catch (const GraphError &error) {
     return fail(error.what());
@@ -202,6 +218,7 @@ TrainingResult trainClassifier(const TrainingOptions &options,
   BatchLoaderOptions loaderOptions;
   loaderOptions.batchSize = options.batchSize;
   loaderOptions.seed = options.seed;
+  loaderOptions.lastBatch = LastBatch::Keep;
   if (Status s = BatchLoader::create(train.images, train.labels, loaderOptions,
                                      loader);
       !s)
@@ -232,10 +249,12 @@ TrainingResult trainClassifier(const TrainingOptions &options,
     bar.startEpoch(epoch, first);
     for (int64_t s = first; s < steps; ++s) {
       const Batch *batch = loader.next();
-      if (Status status = step->run({batch->inputs, batch->labels}); !status)
+      TrainStep &current = batch->size == options.batchSize ? *step : *lastStep;
+      if (Status status = current.run({batch->inputs, batch->labels}); !status)
         return fail(status.message());
-      bar.update(s + 1, step->loss(), batch->size,
-                 countCorrect(step->outputs()[1], batch->labels, batch->size));
+      bar.update(
+          s + 1, current.loss(), batch->size,
+          countCorrect(current.outputs()[1], batch->labels, batch->size));
     }
     trainLoss = bar.meanLoss();
     accuracy = evaluate(*evaluator, *step, test, evalBatch);

@@ -374,6 +374,97 @@ TEST(TrainStep, BadCheckpointsChangeNothing) {
   EXPECT_NE(status.message().find("missing.safetensors"), std::string::npos);
 }
 
+/// y ~ x w + b over a batch of `batch` rows, Adam: the step of one batch size.
+std::unique_ptr<TrainStep> linearStep(int64_t batch, const Optimizer &opt) {
+  Graph g("linear", /*seed=*/3);
+  Var x = g.input("x", {batch, 3});
+  Var y = g.input("y", {batch, 1});
+  Var w = g.parameter("w", {3, 1}, init::uniform(-1, 1));
+  Var b = g.parameter("b", {1}, init::uniform(-1, 1));
+  g.output("loss", mseLoss(add(matmul(x, w), b), y));
+  auto step = TrainStep::create(g, opt);
+  if (!step) {
+    ADD_FAILURE() << llvm::toString(step.takeError());
+    return nullptr;
+  }
+  return std::move(*step);
+}
+
+// The last, smaller batch of an epoch needs a step compiled for its own
+// shape; sharing state makes the two steps train one set of weights. The
+// reference hands the state over through checkpoints instead.
+TEST(TrainStep, StepsOfTwoBatchSizesShareOneState) {
+  Rng rng(11);
+  auto batchOf = [&](int64_t n) {
+    std::vector<float> x(n * 3), y(n);
+    for (float &e : x)
+      e = static_cast<float>(rng.uniform(-1, 1));
+    for (int64_t i = 0; i < n; ++i)
+      y[i] = 2 * x[3 * i] - x[3 * i + 1] + 0.5f * x[3 * i + 2] + 1;
+    return std::vector<Tensor>{Tensor::fromVector<float>({n, 3}, x),
+                               Tensor::fromVector<float>({n, 1}, y)};
+  };
+  std::vector<Tensor> full = batchOf(8), last = batchOf(3);
+
+  auto big = linearStep(8, Adam{0.05});
+  auto small = linearStep(3, Adam{0.05});
+  ASSERT_TRUE(big && small);
+  Status shared = small->shareState(*big);
+  ASSERT_TRUE(shared) << shared.message();
+  for (int epoch = 0; epoch < 3; ++epoch) {
+    ASSERT_TRUE(big->run(full));
+    ASSERT_TRUE(small->run(last));
+  }
+  small->setLearningRate(0.01);
+  EXPECT_NEAR(big->learningRate(), 0.01, 1e-9) << "the rate is shared too";
+  ASSERT_TRUE(big->run(full));
+
+  ScratchDir dir;
+  std::string file = dir.path + "/handover.safetensors";
+  auto refBig = linearStep(8, Adam{0.05});
+  auto refSmall = linearStep(3, Adam{0.05});
+  ASSERT_TRUE(refBig && refSmall);
+  for (int epoch = 0; epoch < 3; ++epoch) {
+    ASSERT_TRUE(refBig->run(full));
+    ASSERT_TRUE(refBig->save(file));
+    ASSERT_TRUE(refSmall->load(file));
+    ASSERT_TRUE(refSmall->run(last));
+    ASSERT_TRUE(refSmall->save(file));
+    ASSERT_TRUE(refBig->load(file));
+  }
+  refBig->setLearningRate(0.01);
+  ASSERT_TRUE(refBig->run(full));
+
+  ASSERT_EQ(big->state().size(), refBig->state().size());
+  for (size_t i = 0; i < big->state().size(); ++i) {
+    EXPECT_EQ(bytesOf(big->state()[i].second),
+              bytesOf(refBig->state()[i].second))
+        << big->state()[i].first;
+    EXPECT_EQ(bytesOf(small->state()[i].second),
+              bytesOf(big->state()[i].second))
+        << "one buffer: " << big->state()[i].first;
+  }
+  EXPECT_EQ(bytesOf(big->outputs()[0]), bytesOf(refBig->outputs()[0]));
+}
+
+TEST(TrainStep, SharingStateOfAnotherModelChangesNothing) {
+  auto adam = linearStep(8, Adam{0.05});
+  auto sgd = linearStep(3, SGD{0.1, 0.9});
+  ASSERT_TRUE(adam && sgd);
+  std::vector<uint8_t> before = bytesOf(sgd->parameter("w"));
+  Status status = sgd->shareState(*adam);
+  ASSERT_FALSE(status);
+  EXPECT_NE(status.message().find("cannot share state"), std::string::npos)
+      << status.message();
+  EXPECT_NE(status.message().find("momentum"), std::string::npos)
+      << status.message();
+  sgd->parameter("w").dataAs<float>()[0] += 1;
+  EXPECT_NE(bytesOf(sgd->parameter("w")), bytesOf(adam->parameter("w")))
+      << "still separate buffers";
+  sgd->parameter("w").dataAs<float>()[0] -= 1;
+  EXPECT_EQ(bytesOf(sgd->parameter("w")), before);
+}
+
 // State the loss function itself updates (like BatchNorm's running mean) is
 // owned by the step, updated in place and checkpointed with the rest.
 TEST(TrainStep, OwnsStateTheLossFunctionUpdates) {
