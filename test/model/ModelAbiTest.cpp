@@ -11,16 +11,22 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <sys/resource.h>
 
 namespace {
 
 constexpr int32_t kDense = ABI_MODEL_DENSE;
 constexpr int32_t kMixed = ABI_MODEL_MIXED;
 constexpr int32_t kStep = ABI_MODEL_STEP;
+constexpr int32_t kHuge = ABI_MODEL_HUGE;
+constexpr int32_t kNumFunctions = 4;
 
 /// A context for one test, destroyed at its end.
 struct Context {
@@ -86,12 +92,13 @@ void expectNear(const float *actual, const std::vector<double> &expected) {
 TEST(ModelAbi, VersionAndNames) {
   EXPECT_EQ(kiln_abi_version(), static_cast<uint32_t>(KILN_ABI_VERSION));
   EXPECT_STREQ(kiln_model_name(), "abi_model");
-  ASSERT_EQ(kiln_function_count(), 3);
+  ASSERT_EQ(kiln_function_count(), kNumFunctions);
   EXPECT_STREQ(kiln_function_name(kDense), "dense");
   EXPECT_STREQ(kiln_function_name(kMixed), "mixed");
   EXPECT_STREQ(kiln_function_name(kStep), "step");
   EXPECT_EQ(kiln_function_name(-1), nullptr);
-  EXPECT_EQ(kiln_function_name(3), nullptr);
+  EXPECT_STREQ(kiln_function_name(kHuge), "huge");
+  EXPECT_EQ(kiln_function_name(kNumFunctions), nullptr);
   EXPECT_EQ(kiln_function_index("mixed"), kMixed);
   EXPECT_EQ(kiln_function_index("nope"), -1);
   EXPECT_EQ(kiln_function_index(nullptr), -1);
@@ -105,7 +112,7 @@ TEST(ModelAbi, Counts) {
   // The result that updates w is written into w, not returned.
   EXPECT_EQ(kiln_input_count(kStep), 2);
   EXPECT_EQ(kiln_output_count(kStep), 1);
-  EXPECT_EQ(kiln_input_count(3), -1);
+  EXPECT_EQ(kiln_input_count(kNumFunctions), -1);
   EXPECT_EQ(kiln_output_count(-1), -1);
 }
 
@@ -153,7 +160,8 @@ TEST(ModelAbi, TensorInfo) {
 
 TEST(ModelAbi, TensorInfoErrors) {
   kiln_tensor_info info;
-  EXPECT_EQ(kiln_input_info(3, 0, &info), KILN_ERROR_UNKNOWN_FUNCTION);
+  EXPECT_EQ(kiln_input_info(kNumFunctions, 0, &info),
+            KILN_ERROR_UNKNOWN_FUNCTION);
   EXPECT_EQ(kiln_output_info(-1, 0, &info), KILN_ERROR_UNKNOWN_FUNCTION);
   EXPECT_EQ(kiln_input_info(kDense, 3, &info), KILN_ERROR_INDEX_OUT_OF_RANGE);
   EXPECT_EQ(kiln_input_info(kDense, -1, &info), KILN_ERROR_INDEX_OUT_OF_RANGE);
@@ -302,10 +310,10 @@ TEST(ModelAbi, NullArguments) {
 TEST(ModelAbi, UnknownFunctionAndIndex) {
   Context context;
   DenseCall call;
-  EXPECT_EQ(kiln_run(context, 3, call.inputs, 3, call.outputs, 1),
+  EXPECT_EQ(kiln_run(context, kNumFunctions, call.inputs, 3, call.outputs, 1),
             KILN_ERROR_UNKNOWN_FUNCTION);
   EXPECT_EQ(context.error(),
-            "function #3 does not exist: model 'abi_model' has 3");
+            "function #4 does not exist: model 'abi_model' has 4");
   EXPECT_EQ(kiln_run(context, -1, call.inputs, 3, call.outputs, 1),
             KILN_ERROR_UNKNOWN_FUNCTION);
   kiln_tensor owned;
@@ -419,6 +427,34 @@ TEST(ModelAbi, ErrorsLeaveTheContextUsable) {
   // A success keeps the last message, as errno-style APIs do.
   EXPECT_EQ(context.error(), "'dense' expects 3 inputs, got 1");
   expectNear(call.y.values.data(), call.reference());
+}
+
+/// Runs `huge` with 4 GiB of address space, where its 16 GiB intermediate
+/// cannot be allocated; exits 0 if kiln_run returned the right error.
+[[noreturn]] void runHugeUnderMemoryLimit() {
+  rlimit limit = {4ull << 30, 4ull << 30};
+  setrlimit(RLIMIT_AS, &limit);
+  kiln_context *context = nullptr;
+  if (kiln_context_create(&context) != KILN_OK)
+    std::exit(2);
+  std::vector<float> v(65536, 1.0f), p(65536);
+  float s = 0.5f;
+  int64_t shape[2] = {1, 65536};
+  kiln_tensor inputs[2] = {{v.data(), KILN_DTYPE_F32, 2, shape},
+                           {&s, KILN_DTYPE_F32, 0, nullptr}};
+  kiln_tensor outputs[1] = {{p.data(), KILN_DTYPE_F32, 2, shape}};
+  kiln_status status = kiln_run(context, kHuge, inputs, 2, outputs, 1);
+  std::fprintf(stderr, "%s: %s\n", kiln_status_string(status),
+               kiln_context_error(context));
+  kiln_context_destroy(context);
+  std::exit(status == KILN_ERROR_OUT_OF_MEMORY ? 0 : 1);
+}
+
+TEST(ModelAbiDeathTest, OutOfMemoryInCompiledCodeIsAnError) {
+  // In a child process: the call returns an error and the process goes on.
+  EXPECT_EXIT(runHugeUnderMemoryLimit(), ::testing::ExitedWithCode(0),
+              "out of memory: 'huge' ran out of memory for an intermediate "
+              "tensor");
 }
 
 //===----------------------------------------------------------------------===//

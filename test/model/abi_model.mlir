@@ -37,3 +37,13 @@ func.func @step(%w: tensor<4xf32> {kiln.name = "w", kiln.parameter},
   %n = kiln.reduce_sum %gg axes [0] : tensor<4xf32> -> tensor<f32>
   return %n, %nw : tensor<f32>, tensor<4xf32>
 }
+
+// A 16 GiB intermediate (the broadcast the matmul reads) for the
+// out-of-memory error: ModelAbiTest runs it only under a memory limit.
+func.func @huge(%v: tensor<1x65536xf32> {kiln.name = "v"},
+                %s: tensor<f32> {kiln.name = "s"})
+    -> (tensor<1x65536xf32> {kiln.name = "p"}) {
+  %a = kiln.broadcast %s : tensor<f32> -> tensor<65536x65536xf32>
+  %p = kiln.matmul %v, %a : tensor<1x65536xf32>, tensor<65536x65536xf32> -> tensor<1x65536xf32>
+  return %p : tensor<1x65536xf32>
+}
