@@ -317,7 +317,10 @@ Error kiln::writeModelLibrary(const ModelLibraryOptions &options,
 
   std::vector<std::string> args;
   if (options.shared)
-    args = {"-shared", "-Wl,--no-undefined", "-Wl,-soname," + options.soname};
+    // -Bsymbolic: the C ABI's calls among its own functions stay inside
+    // the library, so two models dlopen'ed side by side do not mix.
+    args = {"-shared", "-Wl,--no-undefined", "-Wl,-Bsymbolic",
+            "-Wl,-soname," + options.soname};
   else
     args = {"-r", "-nostdlib"};
   args.insert(args.end(),

@@ -135,7 +135,8 @@ KILN_API kiln_status kiln_output_info(int32_t function, int32_t output,
 KILN_API kiln_status kiln_context_create(kiln_context **context);
 KILN_API void kiln_context_destroy(kiln_context *context);
 /* The message of the last failed call on `context` ("" if none yet; a
- * successful call leaves it unchanged). Valid until the next call on it. */
+ * successful call leaves it unchanged; "null context" for NULL). Valid
+ * until the next call on it. */
 KILN_API const char *kiln_context_error(const kiln_context *context);
 
 /* Runs `function` on `num_inputs` inputs, writing its outputs into the
