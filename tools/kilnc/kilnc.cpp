@@ -98,6 +98,7 @@ struct FailureRecorder : PassInstrumentation {
       *failedPass = pass->getArgument().str();
   }
 };
+
 /// The model's code, its table and the C ABI as a library in `os`; its
 /// header, if asked for, in `header`. The runtime's pieces are found beside
 /// kilnc, in <bin>/../lib and <bin>/../include.
