@@ -35,7 +35,7 @@ struct UnrankedDescriptor {
 } // namespace kiln
 
 /// Strided copy between two memrefs of the same shape; compiled code calls
-/// it (MemRefCopy.cpp).
+/// it (MemRefCopy.c).
 extern "C" void memrefCopy(int64_t elementSize,
                            kiln::detail::UnrankedDescriptor *source,
                            kiln::detail::UnrankedDescriptor *target);

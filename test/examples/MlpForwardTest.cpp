@@ -3,11 +3,17 @@
 #include "frontend/Frontend.h"
 #include "runtime/Runtime.h"
 
+#include "llvm/ADT/SmallString.h"
+#include "llvm/Support/FileSystem.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <string>
 #include <vector>
+
+#include <sys/wait.h>
 
 extern "C" void _mlir_ciface_mlp_forward(void *x, void *w1, void *b1, void *w2,
                                          void *b2, void *probs);
@@ -95,6 +101,69 @@ TEST(MlpForward, AheadOfTimeObjectMatchesReference) {
   _mlir_ciface_mlp_forward(d[0].get(), d[1].get(), d[2].get(), d[3].get(),
                            d[4].get(), out.get());
   expectMatches(probs, reference(inputs));
+}
+
+/// Runs the C example (examples/aot/run_model.c, linked with
+/// libmlp_forward.so) on `args`; returns its exit status and its output.
+int runCExample(const std::string &args, std::string &output) {
+  std::string command = std::string(KILN_C_EXAMPLE) + " " + args + " 2>&1";
+  FILE *pipe = popen(command.c_str(), "r");
+  if (!pipe)
+    return -1;
+  char chunk[4096];
+  while (size_t n = std::fread(chunk, 1, sizeof(chunk), pipe))
+    output.append(chunk, n);
+  int status = pclose(pipe);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+std::string inputPaths() {
+  std::string paths;
+  for (const char *name : kNames)
+    paths += std::string(" ") + KILN_EXAMPLE_DATA + "/" + name + ".npy";
+  return paths;
+}
+
+TEST(MlpForward, CProgramMatchesJit) {
+  std::vector<kiln::Tensor> inputs = loadInputs();
+  auto module = kiln::compileKilnFile(KILN_EXAMPLE_MLIR);
+  ASSERT_TRUE(static_cast<bool>(module)) << llvm::toString(module.takeError());
+  std::vector<kiln::Tensor> jit;
+  ASSERT_TRUE((*module)->invoke("mlp_forward", inputs, jit).isOk());
+
+  llvm::SmallString<128> dir;
+  ASSERT_FALSE(llvm::sys::fs::createUniqueDirectory("kiln-c-example", dir));
+  std::string output;
+  ASSERT_EQ(
+      runCExample("--output-dir " + std::string(dir) + inputPaths(), output), 0)
+      << output;
+  EXPECT_EQ(output.rfind("probs: 8x10xf32\n", 0), 0u) << output;
+  kiln::Tensor probs;
+  kiln::Status status = kiln::readNpy(std::string(dir) + "/probs.npy", probs);
+  llvm::sys::fs::remove_directories(dir);
+  ASSERT_TRUE(status.isOk()) << status.message();
+  ASSERT_EQ(probs.shape(), jit[0].shape());
+  // The same IR through the same pipeline for the same CPU.
+  for (int i = 0; i < 80; ++i)
+    EXPECT_NEAR(probs.getAsDouble(i), jit[0].getAsDouble(i), 1e-6) << i;
+  expectMatches(probs, reference(inputs));
+}
+
+TEST(MlpForward, CProgramReportsTheABIsErrors) {
+  std::string output;
+  // w1 where x belongs: the library names the input and both types.
+  std::string swapped = inputPaths();
+  swapped.replace(swapped.find("/x.npy"), 6, "/w1.npy");
+  EXPECT_EQ(runCExample(swapped, output), 1);
+  EXPECT_NE(output.find("error: input 'x' (#0) of 'mlp_forward': expected "
+                        "8x784xf32, got 784x512xf32 (wrong shape)"),
+            std::string::npos)
+      << output;
+  output.clear();
+  EXPECT_EQ(runCExample(std::string(KILN_EXAMPLE_DATA) + "/x.npy", output), 2);
+  EXPECT_NE(output.find("'mlp_forward' takes 5 inputs: x w1 b1 w2 b2"),
+            std::string::npos)
+      << output;
 }
 
 TEST(MlpForward, SignatureNamesComeFromTheIR) {
