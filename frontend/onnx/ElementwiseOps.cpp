@@ -111,10 +111,20 @@ Converter activation(std::function<Value(Node &, Emitter &, Value)> build,
   return c;
 }
 
-template <typename OpTy> Converter unaryOp(bool floatsOnly = true) {
-  return activation(
+template <typename OpTy>
+Converter unaryOp(bool floatsOnly = true, FloatFn onFloats = nullptr,
+                  IntFn onInts = nullptr) {
+  Converter c = activation(
       [](Node &, Emitter &e, Value x) { return e.unary<OpTy>(x); },
       floatsOnly);
+  if (!onFloats)
+    return c;
+  auto convert = c.convert;
+  c.convert = [=](Node &node) {
+    if (!tryFold(node, node.inputDType(0), onFloats, onInts))
+      convert(node);
+  };
+  return c;
 }
 
 std::string checkCastTarget(const onnx::NodeProto &node, int64_t) {
@@ -205,6 +215,7 @@ void kiln::onnx_import::addElementwiseConverters(ConverterTable &t) {
     Value x = node.input(0);
     node.setOutput(0, node.emit.compare(P::eq, x, node.emit.like(x, 0)));
   };
+  notOp.minOpset = 1;
   t["Not"] = notOp;
   Converter andOp;
   andOp.convert = [=](Node &node) {
@@ -247,19 +258,29 @@ void kiln::onnx_import::addElementwiseConverters(ConverterTable &t) {
   t["Where"] = where;
 
   // Unary arithmetic.
-  t["Neg"] = unaryOp<NegOp>(false);
-  t["Abs"] = unaryOp<AbsOp>(false);
+  t["Neg"] = unaryOp<NegOp>(
+      false, [](auto &v) { return -v[0]; },
+      [](auto &v) { return int64_t(0 - uint64_t(v[0])); });
+  t["Abs"] = unaryOp<AbsOp>(
+      false, [](auto &v) { return std::fabs(v[0]); },
+      [](auto &v) { return v[0] < 0 ? int64_t(0 - uint64_t(v[0])) : v[0]; });
   t["Exp"] = unaryOp<ExpOp>();
   t["Log"] = unaryOp<LogOp>();
-  t["Sqrt"] = unaryOp<SqrtOp>();
+  t["Sqrt"] = unaryOp<SqrtOp>(true, [](auto &v) { return std::sqrt(v[0]); });
   t["Tanh"] = unaryOp<TanhOp>();
   t["Sigmoid"] = unaryOp<SigmoidOp>();
   t["Relu"] = unaryOp<ReluOp>(false);
   t["Reciprocal"] = activation([](Node &, Emitter &e, Value x) {
     return e.binary<DivOp>(e.like(x, 1), x);
   });
-  t["Identity"] = activation([](Node &, Emitter &, Value x) { return x; },
-                             false);
+  Converter identity;
+  identity.minOpset = 1;
+  identity.convert = [](Node &node) {
+    if (const HostTensor *c = node.constantInput(0))
+      return node.setOutput(0, *c);
+    node.setOutput(0, node.input(0));
+  };
+  t["Identity"] = identity;
   t["Sign"] = activation(
       [](Node &, Emitter &e, Value x) {
         Value zero = e.like(x, 0);
@@ -336,10 +357,12 @@ void kiln::onnx_import::addElementwiseConverters(ConverterTable &t) {
         e.like(x, 1), e.unary<ExpOp>(e.unary<NegOp>(e.unary<AbsOp>(x)))));
     return e.binary<AddOp>(e.binary<MaxOp>(x, e.like(x, 0)), tail);
   });
+  t["Softplus"].minOpset = 1;
   t["Softsign"] = activation([](Node &, Emitter &e, Value x) {
     return e.binary<DivOp>(
         x, e.binary<AddOp>(e.like(x, 1), e.unary<AbsOp>(x)));
   });
+  t["Softsign"].minOpset = 1;
   t["Shrink"] = activation(
       [](Node &n, Emitter &e, Value x) {
         double lambd = n.attrFloat("lambd", 0.5), bias = n.attrFloat("bias", 0);
@@ -413,8 +436,14 @@ void kiln::onnx_import::addElementwiseConverters(ConverterTable &t) {
   dropout.convert = [](Node &node) {
     if (node.opset >= 12 && node.hasInput(2)) {
       const HostTensor &training = node.requireConstant(2, "training_mode");
-      if (training.numElements() && training.at(0) != 0)
-        fail("training-mode dropout is unsupported");
+      double ratio = 0.5;
+      if (node.hasInput(1)) {
+        const HostTensor &r = node.requireConstant(1, "ratio");
+        ratio = r.numElements() ? r.at(0) : ratio;
+      }
+      // With ratio 0, training-mode dropout keeps everything.
+      if (training.numElements() && training.at(0) != 0 && ratio != 0)
+        fail("training-mode dropout (random masks) is unsupported");
     }
     Value x = node.input(0);
     node.setOutput(0, x);

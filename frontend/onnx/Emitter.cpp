@@ -189,6 +189,13 @@ Value Emitter::slice(Value x, const std::vector<int64_t> &start,
   }
   if (whole)
     return x;
+  std::vector<int64_t> out(shape.size());
+  for (size_t i = 0; i < shape.size(); ++i)
+    out[i] = (limit[i] - start[i] + stride[i] - 1) / stride[i];
+  // An empty result reads nothing (and an empty slice at the end of a
+  // dimension would have an offset past it).
+  if (product(out) == 0)
+    return splat(0, dtypeOf(x), out);
   return SliceOp::create(b, loc, x, start, limit, stride);
 }
 

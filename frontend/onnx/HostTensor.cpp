@@ -266,6 +266,23 @@ Tensor kiln::onnx_import::toRuntimeTensor(const HostTensor &host) {
   return t;
 }
 
+HostTensor kiln::onnx_import::fromRuntimeTensor(const Tensor &tensor) {
+  HostTensor t;
+  t.dtype = tensor.dtype();
+  t.shape = tensor.shape();
+  if (t.dtype == DType::U8)
+    fail("uint8 tensors are unsupported");
+  for (int64_t i = 0; i < tensor.numElements(); ++i) {
+    if (t.isFloat())
+      t.floats.push_back(tensor.getAsDouble(i));
+    else if (t.dtype == DType::I64)
+      t.ints.push_back(tensor.contiguous().dataAs<int64_t>()[i]);
+    else
+      t.ints.push_back(int64_t(tensor.getAsDouble(i)));
+  }
+  return t;
+}
+
 //===----------------------------------------------------------------------===//
 // Folding on the host
 //===----------------------------------------------------------------------===//

@@ -25,8 +25,10 @@ using namespace mlir;
 using namespace kiln;
 using namespace kiln::onnx_import;
 
-// Opsets of the default domain the importer knows.
-static constexpr int64_t kMinOpset = 6, kMaxOpset = 17;
+// Opsets of the default domain the importer reads; most converters start
+// at opset 6 (their Converter::minOpset), the ops unchanged since opset 1
+// at 1.
+static constexpr int64_t kMinOpset = 1, kMaxOpset = 17;
 
 const ConverterTable &kiln::onnx_import::converters() {
   static const ConverterTable table = [] {
@@ -77,7 +79,8 @@ bool defaultOpset(const onnx::ModelProto &model, int64_t &opset,
     if (isDefaultDomain(entry.domain()))
       opset = entry.version();
   if (opset < 0) {
-    error = "ONNX model imports no opset of the default domain";
+    error = "ONNX model imports no opset of the default domain, which is "
+            "unsupported";
     return false;
   }
   if (opset < kMinOpset || opset > kMaxOpset) {
@@ -293,9 +296,28 @@ OwningOpRef<ModuleOp> GraphImporter::run(const onnx::ModelProto &model,
     }
     std::vector<Type> argTypes;
     std::vector<std::string> argNames;
+    std::vector<std::pair<std::string, HostTensor>> fixed;
     for (const auto &input : graph.input()) {
       if (initialized.count(input.name()))
         continue;
+      auto value = options.inputValues.find(input.name());
+      if (value != options.inputValues.end()) {
+        HostTensor host = fromRuntimeTensor(value->second);
+        const auto &declared = input.type().tensor_type();
+        bool matches = dtypeFromOnnx(declared.elem_type()) == host.dtype;
+        if (matches && declared.has_shape()) {
+          matches = declared.shape().dim_size() == int(host.shape.size());
+          for (int d = 0; matches && d < declared.shape().dim_size(); ++d)
+            matches = !declared.shape().dim(d).has_dim_value() ||
+                      declared.shape().dim(d).dim_value() == host.shape[d];
+        }
+        if (!matches)
+          fail("the value given for input '" + input.name() + "' (" +
+               typeString(host.dtype, host.shape) +
+               ") does not match its declared type");
+        fixed.push_back({input.name(), std::move(host)});
+        continue;
+      }
       argTypes.push_back(tensorType(input, "input"));
       argNames.push_back(input.name());
     }
@@ -332,6 +354,8 @@ OwningOpRef<ModuleOp> GraphImporter::run(const onnx::ModelProto &model,
     if (!options.initializersAsParameters)
       for (auto &[name, tensor] : initializers)
         define(name, ImportedValue{Value(), std::move(tensor)});
+    for (auto &[name, tensor] : fixed)
+      define(name, ImportedValue{Value(), std::move(tensor)});
 
     for (int i = 0; i < graph.node_size(); ++i) {
       const onnx::NodeProto &proto = graph.node(i);

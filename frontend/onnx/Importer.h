@@ -69,8 +69,9 @@ std::string onnxTypeName(int32_t onnxType);
 /// Decodes a TensorProto (raw or typed data); throws ImportError naming
 /// `what` on malformed data or an unsupported type.
 HostTensor decodeTensor(const onnx::TensorProto &proto, const std::string &what);
-/// A runtime tensor of the same dtype, shape and values.
+/// A runtime tensor of the same dtype, shape and values, and back.
 Tensor toRuntimeTensor(const HostTensor &host);
+HostTensor fromRuntimeTensor(const Tensor &tensor);
 
 /// Folds an elementwise op with NumPy broadcasting on the host. `onInts`
 /// (if given) is used when every input is an integer or bool tensor,

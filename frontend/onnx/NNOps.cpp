@@ -204,7 +204,7 @@ void convertConvTranspose(Node &node) {
   if (outShape.empty() && (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER"))
     for (size_t i = 0; i < n; ++i)
       outShape.push_back(in[i] * stride[i]);
-  std::vector<int64_t> out(n);
+  std::vector<int64_t> out(n), growBegin(n), growEnd(n);
   for (size_t i = 0; i < n; ++i) {
     if (stride[i] < 1 || dilation[i] < 1 || outPad[i] < 0 ||
         outPad[i] >= std::max(stride[i], dilation[i]))
@@ -212,18 +212,27 @@ void convertConvTranspose(Node &node) {
     int64_t full = stride[i] * (in[i] - 1) + outPad[i] +
                    (kernel[i] - 1) * dilation[i] + 1;
     if (!outShape.empty()) {
+      // As ONNX's reference: floor division, also for negative totals.
       int64_t total = full - outShape[i];
-      pads[i] = autoPad == "SAME_UPPER" ? total / 2 : total - total / 2;
+      int64_t half = total >= 0 ? total / 2 : -((1 - total) / 2);
+      pads[i] = autoPad == "SAME_UPPER" ? half : total - half;
       pads[n + i] = total - pads[i];
     }
-    if (pads[i] < 0 || pads[n + i] < 0)
-      fail("output_shape larger than the full transposed convolution "
-           "(negative padding) is unsupported");
     out[i] = full - pads[i] - pads[n + i];
+    // An output larger than the full transposed convolution (negative
+    // padding) has zeros beyond it: computed unpadded, then padded.
+    growBegin[i] = std::max<int64_t>(0, -pads[i]);
+    growEnd[i] = std::max<int64_t>(0, -pads[n + i]);
+    pads[i] += growBegin[i];
+    pads[n + i] += growEnd[i];
     if (out[i] < 1)
       fail("the output would be empty");
   }
+  for (size_t i = 0; i < n; ++i)
+    out[i] -= growBegin[i] + growEnd[i];
   if (spatial == 1) {
+    growBegin.insert(growBegin.begin(), 0);
+    growEnd.insert(growEnd.begin(), 0);
     out.insert(out.begin(), 1);
     stride.insert(stride.begin(), 1);
     dilation.insert(dilation.begin(), 1);
@@ -236,6 +245,8 @@ void convertConvTranspose(Node &node) {
   Value y = Conv2DBackwardInputOp::create(e.b, e.loc, type, to2d(e, x),
                                           to2d(e, w), stride, pads, dilation,
                                           groups);
+  y = e.pad(y, {0, 0, growBegin[0], growBegin[1]},
+            {0, 0, growEnd[0], growEnd[1]}, 0.0);
   y = from2d(e, y, spatial);
   if (node.hasInput(2))
     y = addChannelBias(e, y, node.input(2));
@@ -363,28 +374,6 @@ Value perChannel(Emitter &e, Value p, const std::vector<int64_t> &xs) {
   return e.reshape(p, shape);
 }
 
-void convertBatchNorm(Node &node) {
-  Emitter &e = node.emit;
-  Value x = node.input(0);
-  requireFloat(x, "input");
-  if (node.attrInt("training_mode", 0))
-    fail("training-mode batch normalization is unsupported");
-  for (int o = 1; o < node.numOutputs(); ++o)
-    if (node.hasOutput(o))
-      fail("the running statistics outputs (training mode) are unsupported");
-  std::vector<int64_t> xs = shapeOf(x);
-  double eps = node.attrFloat("epsilon", 1e-5);
-  // y = x * a + b with a = scale / sqrt(var + eps), b = bias - mean * a.
-  Value scale = perChannel(e, node.input(1), xs);
-  Value bias = perChannel(e, node.input(2), xs);
-  Value mean = perChannel(e, node.input(3), xs);
-  Value var = perChannel(e, node.input(4), xs);
-  Value a = e.binary<MulOp>(
-      scale, e.unary<RsqrtOp>(e.binary<AddOp>(var, e.like(var, eps))));
-  Value b = e.binary<SubOp>(bias, e.binary<MulOp>(mean, a));
-  node.setOutput(0, e.binary<AddOp>(e.binary<MulOp>(x, a), b));
-}
-
 /// (x - mean) / sqrt(var + eps) over `axes`; also returns mean and
 /// 1 / sqrt(var + eps) (kept dimensions).
 std::tuple<Value, Value, Value> normalize(Emitter &e, Value x,
@@ -395,6 +384,51 @@ std::tuple<Value, Value, Value> normalize(Emitter &e, Value x,
   Value var = e.reduceMean(e.binary<MulOp>(centered, centered), axes, true);
   Value inv = e.unary<RsqrtOp>(e.binary<AddOp>(var, e.like(var, eps)));
   return {e.binary<MulOp>(centered, inv), mean, inv};
+}
+
+void convertBatchNorm(Node &node) {
+  Emitter &e = node.emit;
+  Value x = node.input(0);
+  requireFloat(x, "input");
+  bool training = node.attrInt("training_mode", 0);
+  if (!training)
+    for (int o = 1; o < node.numOutputs(); ++o)
+      if (node.hasOutput(o))
+        fail("the running statistics outputs (training mode before opset "
+             "14) are unsupported");
+  std::vector<int64_t> xs = shapeOf(x);
+  double eps = node.attrFloat("epsilon", 1e-5);
+  if (training) {
+    // Batch statistics normalize; the running ones are updated with
+    // `momentum` (population variance, as ONNX's reference).
+    std::vector<int64_t> axes{0};
+    for (size_t d = 2; d < xs.size(); ++d)
+      axes.push_back(d);
+    auto [y, mean, inv] = normalize(e, x, axes, eps);
+    y = e.binary<MulOp>(y, perChannel(e, node.input(1), xs));
+    node.setOutput(0, e.binary<AddOp>(y, perChannel(e, node.input(2), xs)));
+    double momentum = node.attrFloat("momentum", 0.9);
+    Value centered = e.binary<SubOp>(x, mean);
+    Value var = e.reduceMean(e.binary<MulOp>(centered, centered), axes, false);
+    Value batchMean = e.reduceMean(x, axes, false);
+    auto blend = [&](Value running, Value current) {
+      return e.binary<AddOp>(
+          e.binary<MulOp>(running, e.like(running, momentum)),
+          e.binary<MulOp>(current, e.like(current, 1 - momentum)));
+    };
+    node.setOutput(1, blend(node.input(3), batchMean));
+    node.setOutput(2, blend(node.input(4), var));
+    return;
+  }
+  // y = x * a + b with a = scale / sqrt(var + eps), b = bias - mean * a.
+  Value scale = perChannel(e, node.input(1), xs);
+  Value bias = perChannel(e, node.input(2), xs);
+  Value mean = perChannel(e, node.input(3), xs);
+  Value var = perChannel(e, node.input(4), xs);
+  Value a = e.binary<MulOp>(
+      scale, e.unary<RsqrtOp>(e.binary<AddOp>(var, e.like(var, eps))));
+  Value b = e.binary<SubOp>(bias, e.binary<MulOp>(mean, a));
+  node.setOutput(0, e.binary<AddOp>(e.binary<MulOp>(x, a), b));
 }
 
 } // namespace
@@ -479,6 +513,7 @@ void kiln::onnx_import::addNNConverters(ConverterTable &t) {
   };
   t["GlobalAveragePool"] = global(false);
   t["GlobalMaxPool"] = global(true);
+  t["GlobalAveragePool"].minOpset = t["GlobalMaxPool"].minOpset = 1;
 
   Converter batchNorm;
   batchNorm.convert = convertBatchNorm;

@@ -41,6 +41,10 @@ struct OnnxImportOptions {
   /// Shapes for graph inputs by name; they replace the model's shape
   /// (which they must agree with in rank and in every static dimension).
   std::map<std::string, std::vector<int64_t>> inputShapes;
+  /// Graph inputs fixed at import time: they become constants (and are
+  /// folded like initializers) instead of function arguments. For inputs
+  /// a model uses as shapes or axes, which Kiln needs to know statically.
+  std::map<std::string, Tensor> inputValues;
   /// Initializers become function arguments marked kiln.parameter (named
   /// after the initializer, after the graph inputs) instead of constants.
   bool initializersAsParameters = false;
