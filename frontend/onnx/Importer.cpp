@@ -396,7 +396,7 @@ OwningOpRef<ModuleOp> GraphImporter::run(const onnx::ModelProto &model,
       func.setResultAttr(i, "kiln.name",
                          builder.getStringAttr(graph.output(i).name()));
   } catch (const ImportError &e) {
-    emitError(modelLoc) << e.what();
+    emitError(UnknownLoc::get(&context)) << bufferName << ": " << e.what();
     return nullptr;
   }
   if (failed(verify(*module)))
@@ -536,17 +536,18 @@ OwningOpRef<ModuleOp> kiln::importOnnx(llvm::StringRef bytes,
                                        const OnnxImportOptions &options,
                                        llvm::StringRef bufferName) {
   context.loadDialect<KilnDialect, func::FuncDialect>();
-  Location fileLoc = NameLoc::get(StringAttr::get(&context, bufferName));
+  // Errors about the whole model name the file in their text.
+  Location fileLoc = UnknownLoc::get(&context);
   onnx::ModelProto model;
   std::string error;
   int64_t opset;
   if (!parseModel(bytes, model, error) || !defaultOpset(model, opset, error)) {
-    emitError(fileLoc) << error;
+    emitError(fileLoc) << bufferName << ": " << error;
     return nullptr;
   }
   std::vector<UnsupportedNode> unsupported = unsupportedNodes(model, opset);
   if (!unsupported.empty()) {
-    emitError(fileLoc) << unsupportedReport(unsupported);
+    emitError(fileLoc) << bufferName << ": " << unsupportedReport(unsupported);
     return nullptr;
   }
   GraphImporter importer(context, options, bufferName);

@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "frontend/Frontend.h"
+#include "frontend/onnx/OnnxImport.h"
 #include "runtime/Runtime.h"
 
 #include "llvm/Support/CommandLine.h"
@@ -25,8 +26,12 @@
 namespace cl = llvm::cl;
 
 namespace {
-cl::opt<std::string> inputFile(cl::Positional, cl::desc("<input .mlir>"),
+cl::opt<std::string> inputFile(cl::Positional,
+                               cl::desc("<input .mlir or .onnx>"),
                                cl::Required);
+cl::list<std::string> inputShapes("input-shape",
+                                  cl::desc("Pin the shape of an ONNX input"),
+                                  cl::value_desc("name=1x3x224x224"));
 cl::list<std::string> positionalInputs(cl::Positional,
                                        cl::desc("[inputs.npy...]"));
 cl::list<std::string> namedInputs("input",
@@ -71,7 +76,12 @@ int main(int argc, char **argv) {
 
   kiln::CompileOptions options;
   options.optLevel = optLevel;
-  auto module = kiln::compileKilnFile(inputFile, options);
+  kiln::OnnxImportOptions onnxOptions;
+  for (const std::string &spec : inputShapes)
+    if (std::string message = kiln::addInputShape(spec, onnxOptions);
+        !message.empty())
+      return error(message);
+  auto module = kiln::compileModelFile(inputFile, options, onnxOptions);
   if (!module) {
     // Diagnostics carry file:line:col; one without a location (a missing
     // file) is named after the tool instead.

@@ -16,6 +16,7 @@
 #include "backend/Backend.h"
 #include "backend/ModelLibrary.h"
 #include "frontend/Frontend.h"
+#include "frontend/onnx/OnnxImport.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Diagnostics.h"
@@ -45,8 +46,12 @@ namespace cl = llvm::cl;
 namespace {
 enum class Emit { Kiln, Linalg, LLVMDialect, LLVMIR, Asm, Obj, Lib, LibObj };
 
-cl::opt<std::string> inputFile(cl::Positional, cl::desc("<input .mlir>"),
+cl::opt<std::string> inputFile(cl::Positional,
+                               cl::desc("<input .mlir or .onnx>"),
                                cl::Required);
+cl::list<std::string> inputShapes("input-shape",
+                                  cl::desc("Pin the shape of an ONNX input"),
+                                  cl::value_desc("name=1x3x224x224"));
 cl::opt<std::string>
     outputFile("o",
                cl::desc("Output file (default: <input>.o for obj and "
@@ -190,7 +195,13 @@ int main(int argc, char **argv) {
     return success();
   });
 
-  OwningOpRef<ModuleOp> module = kiln::parseKilnFile(inputFile, context);
+  kiln::OnnxImportOptions onnxOptions;
+  for (const std::string &spec : inputShapes)
+    if (std::string message = kiln::addInputShape(spec, onnxOptions);
+        !message.empty())
+      return error(message);
+  OwningOpRef<ModuleOp> module =
+      kiln::loadModelFile(inputFile, context, onnxOptions);
   if (!module)
     return 1;
   std::vector<kiln::FunctionSignature> signatures;
