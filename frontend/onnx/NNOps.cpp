@@ -8,6 +8,7 @@
 
 #include "frontend/onnx/Importer.h"
 
+#include <limits>
 #include <numeric>
 
 using namespace mlir;
@@ -87,7 +88,7 @@ int64_t spatialRank(Value x, const std::string &what) {
   int64_t rank = shapeOf(x).size();
   if (rank != 3 && rank != 4)
     fail(what + " over " + std::to_string(rank - 2) +
-         " spatial dimensions is unsupported (Kiln has 1-D and 2-D)");
+         " spatial dimensions is unsupported");
   return rank - 2;
 }
 Value to2d(Emitter &e, Value x) {
@@ -138,10 +139,61 @@ Value addChannelBias(Emitter &e, Value y, Value bias) {
   return e.binary<AddOp>(y, e.reshape(bias, shape));
 }
 
+/// A 3-D convolution as a sum over the kernel's depth of 2-D convolutions
+/// of strided depth slices, the output depth folded into the batch.
+Value conv3d(Node &node, Value x, Value w, int64_t groups) {
+  Emitter &e = node.emit;
+  std::vector<int64_t> xs = shapeOf(x), ws = shapeOf(w);
+  Window win = windowOf(node, {xs[2], xs[3], xs[4]},
+                        node.attrInts("kernel_shape", {ws[2], ws[3], ws[4]}));
+  if (win.kernel != std::vector<int64_t>{ws[2], ws[3], ws[4]})
+    fail("kernel_shape does not match the weight " + shapeStr(ws));
+  int64_t outDepth = outSize(xs[2], ws[2], win.stride[0], win.dilation[0],
+                             win.padBegin[0] + win.padEnd[0], false);
+  for (int i = 1; i < 3; ++i)
+    outSize(xs[2 + i], ws[2 + i], win.stride[i], win.dilation[i],
+            win.padBegin[i] + win.padEnd[i], false);
+  x = e.pad(x, {0, 0, win.padBegin[0], 0, 0}, {0, 0, win.padEnd[0], 0, 0},
+            0.0);
+  Value acc;
+  for (int64_t k = 0; k < ws[2]; ++k) {
+    int64_t start = k * win.dilation[0];
+    Value slab = e.sliceAxis(x, 2, start,
+                             start + (outDepth - 1) * win.stride[0] + 1,
+                             win.stride[0]);
+    slab = e.reshape(e.transpose(slab, {0, 2, 1, 3, 4}),
+                     {xs[0] * outDepth, xs[1], xs[3], xs[4]});
+    Value filter =
+        e.reshape(e.sliceAxis(w, 2, k, k + 1), {ws[0], ws[1], ws[3], ws[4]});
+    Value y = Conv2DOp::create(
+        e.b, e.loc, slab, filter,
+        std::vector<int64_t>{win.stride[1], win.stride[2]},
+        std::vector<int64_t>{win.padBegin[1], win.padBegin[2], win.padEnd[1],
+                             win.padEnd[2]},
+        std::vector<int64_t>{win.dilation[1], win.dilation[2]}, groups);
+    acc = acc ? e.binary<AddOp>(acc, y) : y;
+  }
+  std::vector<int64_t> ys = shapeOf(acc);
+  return e.transpose(e.reshape(acc, {xs[0], outDepth, ws[0], ys[2], ys[3]}),
+                     {0, 2, 1, 3, 4});
+}
+
 void convertConv(Node &node) {
   Emitter &e = node.emit;
   Value x = node.input(0), w = node.input(1);
   requireFloat(x, "input");
+  if (shapeOf(x).size() == 5) {
+    std::vector<int64_t> xs = shapeOf(x), ws = shapeOf(w);
+    int64_t groups = node.attrInt("group", 1);
+    if (ws.size() != 5 || dtypeOf(w) != dtypeOf(x) || groups < 1 ||
+        xs[1] % groups || ws[0] % groups || ws[1] * groups != xs[1])
+      fail("input " + shapeStr(xs) + ", weight " + shapeStr(ws) +
+           " and group " + std::to_string(groups) + " do not match");
+    Value y = conv3d(node, x, w, groups);
+    if (node.hasInput(2))
+      y = addChannelBias(e, y, node.input(2));
+    return node.setOutput(0, y);
+  }
   int64_t spatial = spatialRank(x, "convolution");
   std::vector<int64_t> xs = shapeOf(x), ws = shapeOf(w);
   if (ws.size() != xs.size() || dtypeOf(w) != dtypeOf(x))
@@ -253,70 +305,129 @@ void convertConvTranspose(Node &node) {
   node.setOutput(0, y);
 }
 
-/// Max and average pooling.
+/// How many positions of each window along one dimension lie in the
+/// input (or, with `includePad`, in the padded input).
+std::vector<int64_t> windowCounts(int64_t in, int64_t k, int64_t s,
+                                  int64_t padBegin, int64_t padEnd,
+                                  int64_t out, bool includePad) {
+  std::vector<int64_t> counts(out);
+  int64_t lo = includePad ? -padBegin : 0;
+  int64_t hi = includePad ? in + padEnd : in;
+  for (int64_t o = 0; o < out; ++o) {
+    int64_t start = o * s - padBegin;
+    counts[o] = std::max<int64_t>(
+        0, std::min(start + k, hi) - std::max(start, lo));
+  }
+  return counts;
+}
+
+/// Max and average pooling over 1, 2 or 3 spatial dimensions: kiln's 2-D
+/// pooling over the last two, a 3-D window's depth combined from strided
+/// slices of the 2-D results.
 void convertPool(Node &node, bool isMax) {
   Emitter &e = node.emit;
   Value x = node.input(0);
   requireFloat(x, "input");
-  int64_t spatial = spatialRank(x, "pooling");
   std::vector<int64_t> xs = shapeOf(x);
-  Window win = windowTo2d(windowOf(
-      node, std::vector<int64_t>(xs.begin() + 2, xs.end()),
-      node.attrInts("kernel_shape")));
-  if (!isMax && (win.dilation[0] != 1 || win.dilation[1] != 1))
-    fail("average pooling with dilations is unsupported");
+  int64_t spatial = int64_t(xs.size()) - 2;
+  if (spatial < 1 || spatial > 3)
+    fail("pooling over " + std::to_string(spatial) +
+         " spatial dimensions is unsupported");
+  std::vector<int64_t> in(xs.begin() + 2, xs.end());
+  Window w = windowOf(node, in, node.attrInts("kernel_shape"));
+  if (!isMax)
+    for (int64_t d : w.dilation)
+      if (d != 1)
+        fail("average pooling with dilations is unsupported");
   bool ceil = node.attrInt("ceil_mode", 0);
-  Value x2 = to2d(e, x);
-  std::vector<int64_t> s = shapeOf(x2);
   // Ceil mode: extra padding at the end makes the last window fit.
-  std::vector<int64_t> extra(2), out(2);
-  for (int i = 0; i < 2; ++i) {
-    out[i] = outSize(s[2 + i], win.kernel[i], win.stride[i], win.dilation[i],
-                     win.padBegin[i] + win.padEnd[i], ceil);
+  std::vector<int64_t> out(spatial), extra(spatial);
+  for (int64_t i = 0; i < spatial; ++i) {
+    out[i] = outSize(in[i], w.kernel[i], w.stride[i], w.dilation[i],
+                     w.padBegin[i] + w.padEnd[i], ceil);
     extra[i] = std::max<int64_t>(
-        0, (out[i] - 1) * win.stride[i] +
-               (win.kernel[i] - 1) * win.dilation[i] + 1 -
-               (s[2 + i] + win.padBegin[i] + win.padEnd[i]));
+        0, (out[i] - 1) * w.stride[i] + (w.kernel[i] - 1) * w.dilation[i] +
+               1 - (in[i] + w.padBegin[i] + w.padEnd[i]));
   }
-  std::vector<int64_t> pad{win.padBegin[0], win.padBegin[1],
-                           win.padEnd[0] + extra[0], win.padEnd[1] + extra[1]};
+  bool includePad = node.attrInt("count_include_pad", 0);
+  std::vector<std::vector<int64_t>> counts(spatial);
+  bool uniform = spatial < 3;
+  for (int64_t i = 0; i < spatial; ++i) {
+    counts[i] = windowCounts(in[i], w.kernel[i], w.stride[i], w.padBegin[i],
+                             w.padEnd[i], out[i], includePad);
+    for (int64_t c : counts[i])
+      uniform &= c == w.kernel[i];
+  }
+
+  // The 2-D part: the last two dimensions (height 1 for 1-D).
+  Value v = x;
+  int64_t first = spatial == 1 ? -1 : spatial - 2; // first 2-D dim
+  auto pick = [&](const std::vector<int64_t> &vals, int64_t fill) {
+    return std::vector<int64_t>{first < 0 ? fill : vals[first],
+                                vals[spatial - 1]};
+  };
+  std::vector<int64_t> kernel = pick(w.kernel, 1), stride = pick(w.stride, 1),
+                       dilation = pick(w.dilation, 1);
+  std::vector<int64_t> lo = pick(w.padBegin, 0), hi = pick(w.padEnd, 0),
+                       more = pick(extra, 0);
+  std::vector<int64_t> pad{lo[0], lo[1], hi[0] + more[0], hi[1] + more[1]};
+  int64_t depth = 0;
+  if (spatial == 3) {
+    // Pad the depth (padding never wins a maximum), fold it into channels.
+    std::vector<int64_t> low(5, 0), high(5, 0);
+    low[2] = w.padBegin[0];
+    high[2] = w.padEnd[0] + extra[0];
+    v = e.pad(v, low, high,
+              isMax ? -std::numeric_limits<double>::infinity() : 0.0);
+    depth = shapeOf(v)[2];
+    v = e.reshape(v, {xs[0], xs[1] * depth, xs[3], xs[4]});
+  } else if (spatial == 1) {
+    v = e.reshape(v, {xs[0], xs[1], 1, xs[2]});
+  }
   Value y;
-  if (isMax) {
-    y = MaxPool2DOp::create(e.b, e.loc, x2, win.kernel, win.stride, pad,
-                            win.dilation);
-  } else {
-    y = AvgPool2DOp::create(e.b, e.loc, x2, win.kernel, win.stride, pad);
-    // kiln divides by the window size; ONNX by the number of positions in
-    // the input (count_include_pad = 0) or in the padded input.
-    bool includePad = node.attrInt("count_include_pad", 0);
-    int64_t window = win.kernel[0] * win.kernel[1];
-    std::vector<int64_t> counts(out[0] * out[1]);
-    bool uniform = true;
-    for (int64_t i = 0; i < out[0]; ++i)
-      for (int64_t j = 0; j < out[1]; ++j) {
-        int64_t c = 1;
-        int64_t pos[2] = {i, j};
-        for (int d = 0; d < 2; ++d) {
-          int64_t lo = includePad ? -win.padBegin[d] : 0;
-          int64_t hi = includePad ? s[2 + d] + win.padEnd[d] : s[2 + d];
-          int64_t start = pos[d] * win.stride[d] - win.padBegin[d];
-          int64_t inside = std::min(start + win.kernel[d], hi) -
-                           std::max(start, lo);
-          c *= std::max<int64_t>(inside, 0);
-        }
-        counts[i * out[1] + j] = c;
-        uniform &= c == window;
-      }
-    if (!uniform) {
-      std::vector<double> scale(counts.size());
-      for (size_t k = 0; k < counts.size(); ++k)
-        scale[k] = counts[k] ? double(window) / double(counts[k]) : 0.0;
-      Value factor = e.constant(
-          HostTensor::make(dtypeOf(y), {1, 1, out[0], out[1]}, scale));
-      y = e.binary<MulOp>(y, factor);
+  if (isMax)
+    y = MaxPool2DOp::create(e.b, e.loc, v, kernel, stride, pad, dilation);
+  else
+    y = AvgPool2DOp::create(e.b, e.loc, v, kernel, stride, pad);
+  std::vector<int64_t> ys = shapeOf(y);
+  if (!isMax && !uniform) // window sums
+    y = e.binary<MulOp>(y, e.like(y, double(kernel[0] * kernel[1])));
+  if (spatial == 3) {
+    y = e.reshape(y, {xs[0], xs[1], depth, ys[2], ys[3]});
+    Value acc;
+    for (int64_t k = 0; k < w.kernel[0]; ++k) {
+      int64_t start = k * w.dilation[0];
+      Value part = e.sliceAxis(y, 2, start,
+                               start + (out[0] - 1) * w.stride[0] + 1,
+                               w.stride[0]);
+      acc = !acc ? part
+            : isMax ? e.binary<MaxOp>(acc, part)
+                    : e.binary<AddOp>(acc, part);
     }
+    y = acc;
+  } else if (spatial == 1) {
+    y = e.reshape(y, {xs[0], xs[1], ys[3]});
   }
-  node.setOutput(0, from2d(e, y, spatial));
+  if (!isMax && !uniform) {
+    // Divide each window's sum by its count (ONNX's count_include_pad).
+    int64_t n = 1;
+    for (int64_t o : out)
+      n *= o;
+    std::vector<double> scale(n);
+    for (int64_t i = 0; i < n; ++i) {
+      int64_t rest = i, count = 1;
+      for (int64_t d = spatial - 1; d >= 0; --d) {
+        count *= counts[d][rest % out[d]];
+        rest /= out[d];
+      }
+      scale[i] = count ? 1.0 / double(count) : 0.0;
+    }
+    std::vector<int64_t> shape{1, 1};
+    shape.insert(shape.end(), out.begin(), out.end());
+    y = e.binary<MulOp>(y, e.constant(HostTensor::make(dtypeOf(y), shape,
+                                                       scale)));
+  }
+  node.setOutput(0, y);
 }
 
 /// Softmax, LogSoftmax, Hardmax: before opset 13 over the flattened
