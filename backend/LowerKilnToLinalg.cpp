@@ -177,6 +177,10 @@ Value scalarFor(RsqrtOp, OpBuilder &b, Location l, ValueRange a) {
 Value scalarFor(TanhOp, OpBuilder &b, Location l, ValueRange a) {
   return math::TanhOp::create(b, l, a[0]);
 }
+Value scalarFor(ErfOp, OpBuilder &b, Location l, ValueRange a) {
+  // convert-math-to-libm makes it a call of erf / erff.
+  return math::ErfOp::create(b, l, a[0]);
+}
 Value scalarFor(SigmoidOp, OpBuilder &b, Location l, ValueRange a) {
   // 1 / (1 + exp(-x)): exp overflows to inf for very negative x, giving the
   // correct limit 0.
@@ -683,4 +687,5 @@ void kiln::populateKilnToLinalgPatterns(RewritePatternSet &patterns) {
                SliceLowering, PadLowering, ConcatLowering, MatmulLowering,
                ReduceLowering<ReduceSumOp>, ReduceLowering<ReduceMeanOp>,
                ReduceLowering<ReduceMaxOp>>(patterns.getContext());
+  patterns.add<ElementwiseLowering<ErfOp>>(patterns.getContext());
 }

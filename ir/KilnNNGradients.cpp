@@ -18,6 +18,8 @@
 
 #include "mlir/IR/Builders.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace kiln;
 
@@ -189,4 +191,23 @@ RandomUniformOp::buildGradients(OpBuilder &, ArrayRef<Value>, ArrayRef<bool>,
   // The numbers do not depend differentiably on the (integer) seed.
   operandGrads.push_back(Value());
   return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Activations
+//===----------------------------------------------------------------------===//
+
+LogicalResult ErfOp::buildGradients(OpBuilder &builder,
+                                    ArrayRef<Value> resultGrads,
+                                    ArrayRef<bool> needed,
+                                    SmallVectorImpl<Value> &operandGrads) {
+  // d erf(x) = 2 / sqrt(pi) * exp(-x^2).
+  TensorArithmetic g{builder, getLoc()};
+  Value x = getInput();
+  Rule rule = [&](Value dy) {
+    Value slope = g.scale(ExpOp::create(builder, getLoc(), g.neg(g.mul(x, x))),
+                          2.0 / std::sqrt(M_PI));
+    return g.mul(dy, slope);
+  };
+  return eachOperand<Rule>(resultGrads, needed, operandGrads, {rule});
 }

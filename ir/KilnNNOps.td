@@ -288,6 +288,27 @@ def Kiln_ScatterAddOp : Kiln_Op<"scatter_add", [Pure, Kiln_NNDifferentiable]> {
 }
 
 //===----------------------------------------------------------------------===//
+// Activations
+//===----------------------------------------------------------------------===//
+
+def Kiln_ErfOp : Kiln_Op<"erf", [Pure, Elementwise, SameOperandsAndResultType,
+                                 Kiln_NNDifferentiable]> {
+  let summary = "Elementwise Gauss error function";
+  let description = [{
+    `erf(x) = 2 / sqrt(pi) * integral from 0 to x of exp(-t^2) dt`, the
+    C library's `erf`/`erff`. GELU is `0.5 * x * (1 + erf(x / sqrt(2)))`;
+    its gradient is `2 / sqrt(pi) * exp(-x^2)`.
+
+    ```mlir
+    %y = kiln.erf %x : tensor<8x512xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_FloatTensor:$input);
+  let results = (outs Kiln_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($result)";
+}
+
+//===----------------------------------------------------------------------===//
 // Random numbers
 //===----------------------------------------------------------------------===//
 

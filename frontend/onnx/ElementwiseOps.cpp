@@ -56,8 +56,7 @@ Value legacyAlign(Node &node, Value a, Value b) {
   return node.emit.reshape(b, shape);
 }
 
-template <typename OpTy>
-Converter binaryArith(FloatFn onFloats, IntFn onInts) {
+template <typename OpTy> Converter binaryArith(FloatFn onFloats, IntFn onInts) {
   Converter c;
   c.convert = [=](Node &node) {
     if (tryFold(node, node.inputDType(0), onFloats, onInts))
@@ -115,8 +114,7 @@ template <typename OpTy>
 Converter unaryOp(bool floatsOnly = true, FloatFn onFloats = nullptr,
                   IntFn onInts = nullptr) {
   Converter c = activation(
-      [](Node &, Emitter &e, Value x) { return e.unary<OpTy>(x); },
-      floatsOnly);
+      [](Node &, Emitter &e, Value x) { return e.unary<OpTy>(x); }, floatsOnly);
   if (!onFloats)
     return c;
   auto convert = c.convert;
@@ -151,15 +149,14 @@ void kiln::onnx_import::addElementwiseConverters(ConverterTable &t) {
   t["Mul"] = binaryArith<MulOp>(
       [](auto &v) { return v[0] * v[1]; },
       [](auto &v) { return int64_t(uint64_t(v[0]) * uint64_t(v[1])); });
-  t["Div"] = binaryArith<DivOp>(
-      [](auto &v) { return v[0] / v[1]; },
-      [](auto &v) -> int64_t {
-        if (v[1] == 0)
-          return 0;
-        if (v[1] == -1)
-          return int64_t(0 - uint64_t(v[0]));
-        return v[0] / v[1];
-      });
+  t["Div"] = binaryArith<DivOp>([](auto &v) { return v[0] / v[1]; },
+                                [](auto &v) -> int64_t {
+                                  if (v[1] == 0)
+                                    return 0;
+                                  if (v[1] == -1)
+                                    return int64_t(0 - uint64_t(v[0]));
+                                  return v[0] / v[1];
+                                });
 
   Converter pow;
   pow.convert = [](Node &node) {
@@ -247,12 +244,13 @@ void kiln::onnx_import::addElementwiseConverters(ConverterTable &t) {
 
   Converter where;
   where.convert = [](Node &node) {
-    if (tryFold(node, node.inputDType(1),
-                [](auto &v) { return v[0] ? v[1] : v[2]; },
-                [](auto &v) { return v[0] ? v[1] : v[2]; }))
+    if (tryFold(
+            node, node.inputDType(1),
+            [](auto &v) { return v[0] ? v[1] : v[2]; },
+            [](auto &v) { return v[0] ? v[1] : v[2]; }))
       return;
-    node.setOutput(0, node.emit.select(node.input(0), node.input(1),
-                                       node.input(2)));
+    node.setOutput(
+        0, node.emit.select(node.input(0), node.input(1), node.input(2)));
   };
   where.minOpset = 9;
   t["Where"] = where;
@@ -269,6 +267,8 @@ void kiln::onnx_import::addElementwiseConverters(ConverterTable &t) {
   t["Sqrt"] = unaryOp<SqrtOp>(true, [](auto &v) { return std::sqrt(v[0]); });
   t["Tanh"] = unaryOp<TanhOp>();
   t["Sigmoid"] = unaryOp<SigmoidOp>();
+  t["Erf"] = unaryOp<ErfOp>();
+  t["Erf"].minOpset = 9;
   t["Relu"] = unaryOp<ReluOp>(false);
   t["Reciprocal"] = activation([](Node &, Emitter &e, Value x) {
     return e.binary<DivOp>(e.like(x, 1), x);
@@ -284,9 +284,9 @@ void kiln::onnx_import::addElementwiseConverters(ConverterTable &t) {
   t["Sign"] = activation(
       [](Node &, Emitter &e, Value x) {
         Value zero = e.like(x, 0);
-        return e.select(e.compare(P::gt, x, zero), e.like(x, 1),
-                        e.select(e.compare(P::lt, x, zero), e.like(x, -1),
-                                 zero));
+        return e.select(
+            e.compare(P::gt, x, zero), e.like(x, 1),
+            e.select(e.compare(P::lt, x, zero), e.like(x, -1), zero));
       },
       false);
   t["Sign"].minOpset = 9;
@@ -310,17 +310,17 @@ void kiln::onnx_import::addElementwiseConverters(ConverterTable &t) {
                     e.binary<MulOp>(x, slope), x);
   });
   t["Elu"] = activation([](Node &n, Emitter &e, Value x) {
-    Value neg = e.binary<MulOp>(e.like(x, n.attrFloat("alpha", 1.0)),
-                                e.binary<SubOp>(e.unary<ExpOp>(x), e.like(x, 1)));
+    Value neg =
+        e.binary<MulOp>(e.like(x, n.attrFloat("alpha", 1.0)),
+                        e.binary<SubOp>(e.unary<ExpOp>(x), e.like(x, 1)));
     return e.select(e.compare(P::lt, x, e.like(x, 0)), neg, x);
   });
   t["Celu"] = activation([](Node &n, Emitter &e, Value x) {
     double alpha = n.attrFloat("alpha", 1.0);
     Value neg = e.binary<MulOp>(
         e.like(x, alpha),
-        e.binary<SubOp>(
-            e.unary<ExpOp>(e.binary<DivOp>(x, e.like(x, alpha))),
-            e.like(x, 1)));
+        e.binary<SubOp>(e.unary<ExpOp>(e.binary<DivOp>(x, e.like(x, alpha))),
+                        e.like(x, 1)));
     return e.binary<AddOp>(e.binary<MaxOp>(x, e.like(x, 0)),
                            e.binary<MinOp>(neg, e.like(x, 0)));
   });
@@ -339,8 +339,8 @@ void kiln::onnx_import::addElementwiseConverters(ConverterTable &t) {
   });
   t["ThresholdedRelu"].minOpset = 10;
   auto hardSigmoid = [](Emitter &e, Value x, double alpha, double beta) {
-    Value y = e.binary<AddOp>(e.binary<MulOp>(x, e.like(x, alpha)),
-                              e.like(x, beta));
+    Value y =
+        e.binary<AddOp>(e.binary<MulOp>(x, e.like(x, alpha)), e.like(x, beta));
     return e.binary<MaxOp>(e.binary<MinOp>(y, e.like(x, 1)), e.like(x, 0));
   };
   t["HardSigmoid"] = activation([=](Node &n, Emitter &e, Value x) {
@@ -359,8 +359,7 @@ void kiln::onnx_import::addElementwiseConverters(ConverterTable &t) {
   });
   t["Softplus"].minOpset = 1;
   t["Softsign"] = activation([](Node &, Emitter &e, Value x) {
-    return e.binary<DivOp>(
-        x, e.binary<AddOp>(e.like(x, 1), e.unary<AbsOp>(x)));
+    return e.binary<DivOp>(x, e.binary<AddOp>(e.like(x, 1), e.unary<AbsOp>(x)));
   });
   t["Softsign"].minOpset = 1;
   t["Shrink"] = activation(
@@ -369,9 +368,9 @@ void kiln::onnx_import::addElementwiseConverters(ConverterTable &t) {
         Value zero = e.like(x, 0);
         Value low = e.binary<AddOp>(x, e.like(x, bias));
         Value high = e.binary<SubOp>(x, e.like(x, bias));
-        return e.select(e.compare(P::lt, x, e.like(x, -lambd)), low,
-                        e.select(e.compare(P::gt, x, e.like(x, lambd)), high,
-                                 zero));
+        return e.select(
+            e.compare(P::lt, x, e.like(x, -lambd)), low,
+            e.select(e.compare(P::gt, x, e.like(x, lambd)), high, zero));
       },
       false);
   t["Shrink"].minOpset = 9;

@@ -86,8 +86,8 @@ int64_t kiln::onnx_import::normalizeAxis(int64_t axis, int64_t rank,
 }
 
 Value Emitter::constant(const HostTensor &value) {
-  auto type = RankedTensorType::get(
-      value.shape, elementTypeOf(b.getContext(), value.dtype));
+  auto type = RankedTensorType::get(value.shape,
+                                    elementTypeOf(b.getContext(), value.dtype));
   int64_t n = value.numElements();
   bool splat = n > 0;
   for (int64_t i = 1; i < n && splat; ++i)
@@ -124,7 +124,8 @@ Value Emitter::constant(const HostTensor &value) {
 Value Emitter::splat(double value, DType dtype,
                      const std::vector<int64_t> &shape) {
   return buildSplat(
-      b, loc, RankedTensorType::get(shape, elementTypeOf(b.getContext(), dtype)),
+      b, loc,
+      RankedTensorType::get(shape, elementTypeOf(b.getContext(), dtype)),
       value);
 }
 
@@ -202,8 +203,7 @@ Value Emitter::slice(Value x, const std::vector<int64_t> &start,
 Value Emitter::sliceAxis(Value x, int64_t axis, int64_t start, int64_t limit,
                          int64_t stride) {
   std::vector<int64_t> shape = shapeOf(x);
-  std::vector<int64_t> lo(shape.size(), 0), hi = shape,
-                                            st(shape.size(), 1);
+  std::vector<int64_t> lo(shape.size(), 0), hi = shape, st(shape.size(), 1);
   lo[axis] = start;
   hi[axis] = limit;
   st[axis] = stride;
@@ -248,8 +248,8 @@ Value Emitter::pad(Value x, const std::vector<int64_t> &low,
     start[i] = std::max<int64_t>(0, -low[i]);
     limit[i] = shape[i] - std::max<int64_t>(0, -high[i]);
     if (start[i] > limit[i])
-      fail("negative padding removes more than dimension " +
-           std::to_string(i) + " of " + typeStr(x) + " holds");
+      fail("negative padding removes more than dimension " + std::to_string(i) +
+           " of " + typeStr(x) + " holds");
     lo[i] = std::max<int64_t>(0, low[i]);
     hi[i] = std::max<int64_t>(0, high[i]);
     any |= lo[i] || hi[i];
@@ -309,8 +309,7 @@ Value Emitter::matmul(Value x, Value y, bool transposeX, bool transposeY) {
   int64_t kx = transposeX ? xs[xs.size() - 2] : xs.back();
   int64_t ky = transposeY ? ys.back() : ys[ys.size() - 2];
   if (kx != ky)
-    fail("contraction dimensions differ: " + typeStr(x) + " and " +
-         typeStr(y));
+    fail("contraction dimensions differ: " + typeStr(x) + " and " + typeStr(y));
   // [B..., M, K] x [K, N]: one [B*M, K] x [K, N] product.
   if (ys.size() == 2 && xs.size() > 2 && !transposeX) {
     int64_t rows = product(xs) / xs.back();
@@ -320,7 +319,8 @@ Value Emitter::matmul(Value x, Value y, bool transposeX, bool transposeY) {
     out.push_back(shapeOf(product2d).back());
     return reshape(product2d, out);
   }
-  std::vector<int64_t> bx(xs.begin(), xs.end() - 2), by(ys.begin(), ys.end() - 2);
+  std::vector<int64_t> bx(xs.begin(), xs.end() - 2),
+      by(ys.begin(), ys.end() - 2);
   std::vector<int64_t> batch = broadcastShapes(bx, by);
   auto withBatch = [&](Value v, const std::vector<int64_t> &s) {
     std::vector<int64_t> target = batch;

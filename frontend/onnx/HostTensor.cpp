@@ -109,7 +109,7 @@ HostTensor HostTensor::fromInts(DType dtype, std::vector<int64_t> shape,
   } else {
     t.ints = std::move(values);
     for (int64_t &v : t.ints)
-      v = dtype == DType::I1 ? v != 0
+      v = dtype == DType::I1    ? v != 0
           : dtype == DType::I32 ? static_cast<int32_t>(v)
                                 : v;
   }
@@ -135,10 +135,9 @@ std::optional<DType> kiln::onnx_import::dtypeFromOnnx(int32_t onnxType) {
 
 std::string kiln::onnx_import::onnxTypeName(int32_t onnxType) {
   static const char *names[] = {
-      "undefined", "float",  "uint8",     "int8",       "uint16",
-      "int16",     "int32",  "int64",     "string",     "bool",
-      "float16",   "double", "uint32",    "uint64",     "complex64",
-      "complex128", "bfloat16"};
+      "undefined", "float",  "uint8",     "int8",       "uint16",  "int16",
+      "int32",     "int64",  "string",    "bool",       "float16", "double",
+      "uint32",    "uint64", "complex64", "complex128", "bfloat16"};
   if (onnxType >= 0 && onnxType < int32_t(std::size(names)))
     return names[onnxType];
   return "type #" + std::to_string(onnxType);
@@ -358,8 +357,10 @@ HostTensor kiln::onnx_import::hostTake(const HostTensor &data, int64_t axis,
   for (int64_t o = 0; o < outer; ++o)
     for (int64_t p : positions) {
       if (p < 0 || p >= n)
-        fail("index " + std::to_string(p) + " is out of range for a "
-             "dimension of size " + std::to_string(n));
+        fail("index " + std::to_string(p) +
+             " is out of range for a "
+             "dimension of size " +
+             std::to_string(n));
       for (int64_t i = 0; i < inner; ++i) {
         int64_t src = (o * n + p) * inner + i;
         if (data.isFloat())

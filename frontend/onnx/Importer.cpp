@@ -58,8 +58,7 @@ bool parseModel(llvm::StringRef bytes, onnx::ModelProto &model,
   google::protobuf::io::CodedInputStream stream(
       reinterpret_cast<const uint8_t *>(bytes.data()), int(bytes.size()));
   stream.SetRecursionLimit(64);
-  if (!model.ParseFromCodedStream(&stream) ||
-      !stream.ConsumedEntireMessage()) {
+  if (!model.ParseFromCodedStream(&stream) || !stream.ConsumedEntireMessage()) {
     error = "not a valid ONNX model (truncated or corrupt protobuf)";
     return false;
   }
@@ -215,7 +214,8 @@ private:
 
 Location GraphImporter::nodeLocation(const onnx::NodeProto &node, int index) {
   SmallVector<Location> parts;
-  parts.push_back(NameLoc::get(StringAttr::get(&context, nodeLabel(node, index))));
+  parts.push_back(
+      NameLoc::get(StringAttr::get(&context, nodeLabel(node, index))));
   for (const auto &out : node.output())
     if (!out.empty() && out != node.name())
       parts.push_back(NameLoc::get(StringAttr::get(&context, out)));
@@ -232,8 +232,10 @@ GraphImporter::inputShape(const onnx::ValueInfoProto &info) {
   auto given = options.inputShapes.find(name);
   if (!tensor.has_shape()) {
     if (given == options.inputShapes.end())
-      fail("input '" + name + "' has no shape in the model; give one with "
-           "--input-shape " + name + "=<d0>x<d1>...");
+      fail("input '" + name +
+           "' has no shape in the model; give one with "
+           "--input-shape " +
+           name + "=<d0>x<d1>...");
     return given->second;
   }
   std::vector<int64_t> shape;
@@ -242,9 +244,9 @@ GraphImporter::inputShape(const onnx::ValueInfoProto &info) {
   if (given != options.inputShapes.end()) {
     const std::vector<int64_t> &pinned = given->second;
     if (pinned.size() != shape.size())
-      fail("--input-shape " + name + "=" + shapeString(pinned) +
-           " has rank " + std::to_string(pinned.size()) +
-           " but the model's input has rank " + std::to_string(shape.size()));
+      fail("--input-shape " + name + "=" + shapeString(pinned) + " has rank " +
+           std::to_string(pinned.size()) + " but the model's input has rank " +
+           std::to_string(shape.size()));
     for (size_t i = 0; i < shape.size(); ++i)
       if (shape[i] >= 0 && shape[i] != pinned[i])
         fail("--input-shape " + name + "=" + shapeString(pinned) +
@@ -329,7 +331,8 @@ OwningOpRef<ModuleOp> GraphImporter::run(const onnx::ModelProto &model,
       }
     for (const auto &output : graph.output()) {
       if (!output.type().has_tensor_type())
-        fail("output '" + output.name() + "' is not a tensor, which is "
+        fail("output '" + output.name() +
+             "' is not a tensor, which is "
              "unsupported");
       if (!dtypeFromOnnx(output.type().tensor_type().elem_type()))
         fail("output '" + output.name() + "' has element type " +
@@ -342,9 +345,9 @@ OwningOpRef<ModuleOp> GraphImporter::run(const onnx::ModelProto &model,
                                      builder.getFunctionType(argTypes, {}));
     Block *body = func.addEntryBlock();
     builder.setInsertionPointToEnd(body);
-    size_t numInputs = argNames.size() -
-                       (options.initializersAsParameters ? initializers.size()
-                                                         : 0);
+    size_t numInputs =
+        argNames.size() -
+        (options.initializersAsParameters ? initializers.size() : 0);
     for (size_t i = 0; i < argNames.size(); ++i) {
       func.setArgAttr(i, "kiln.name", builder.getStringAttr(argNames[i]));
       if (i >= numInputs)

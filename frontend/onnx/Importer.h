@@ -68,7 +68,8 @@ std::optional<DType> dtypeFromOnnx(int32_t onnxType);
 std::string onnxTypeName(int32_t onnxType);
 /// Decodes a TensorProto (raw or typed data); throws ImportError naming
 /// `what` on malformed data or an unsupported type.
-HostTensor decodeTensor(const onnx::TensorProto &proto, const std::string &what);
+HostTensor decodeTensor(const onnx::TensorProto &proto,
+                        const std::string &what);
 /// A runtime tensor of the same dtype, shape and values, and back.
 Tensor toRuntimeTensor(const HostTensor &host);
 HostTensor fromRuntimeTensor(const Tensor &tensor);
@@ -141,8 +142,7 @@ public:
   template <typename OpTy> mlir::Value unary(mlir::Value x) {
     return OpTy::create(b, loc, x);
   }
-  mlir::Value compare(ComparePredicate predicate, mlir::Value a,
-                      mlir::Value b);
+  mlir::Value compare(ComparePredicate predicate, mlir::Value a, mlir::Value b);
   mlir::Value select(mlir::Value condition, mlir::Value onTrue,
                      mlir::Value onFalse);
   /// kiln.matmul with both operands at least 2-D and batch dimensions

@@ -49,9 +49,9 @@ Window windowOf(Node &node, const std::vector<int64_t> &inSpatial,
   for (size_t i = 0; i < n; ++i)
     if (w.kernel[i] < 1 || w.stride[i] < 1 || w.dilation[i] < 1 ||
         pads[i] < 0 || pads[n + i] < 0)
-      fail("kernel " + shapeStr(w.kernel) + ", strides " +
-           shapeStr(w.stride) + ", dilations " + shapeStr(w.dilation) +
-           " or pads " + shapeStr(pads) + " are out of range");
+      fail("kernel " + shapeStr(w.kernel) + ", strides " + shapeStr(w.stride) +
+           ", dilations " + shapeStr(w.dilation) + " or pads " +
+           shapeStr(pads) + " are out of range");
   w.padBegin.assign(pads.begin(), pads.begin() + n);
   w.padEnd.assign(pads.begin() + n, pads.end());
   std::string autoPad = node.attrString("auto_pad", "NOTSET");
@@ -61,10 +61,9 @@ Window windowOf(Node &node, const std::vector<int64_t> &inSpatial,
   } else if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
     for (size_t i = 0; i < n; ++i) {
       int64_t out = (inSpatial[i] + w.stride[i] - 1) / w.stride[i];
-      int64_t total =
-          std::max<int64_t>(0, (out - 1) * w.stride[i] +
-                                   (w.kernel[i] - 1) * w.dilation[i] + 1 -
-                                   inSpatial[i]);
+      int64_t total = std::max<int64_t>(
+          0, (out - 1) * w.stride[i] + (w.kernel[i] - 1) * w.dilation[i] + 1 -
+                 inSpatial[i]);
       w.padBegin[i] = autoPad == "SAME_UPPER" ? total / 2 : total - total / 2;
       w.padEnd[i] = total - w.padBegin[i];
     }
@@ -153,14 +152,12 @@ Value conv3d(Node &node, Value x, Value w, int64_t groups) {
   for (int i = 1; i < 3; ++i)
     outSize(xs[2 + i], ws[2 + i], win.stride[i], win.dilation[i],
             win.padBegin[i] + win.padEnd[i], false);
-  x = e.pad(x, {0, 0, win.padBegin[0], 0, 0}, {0, 0, win.padEnd[0], 0, 0},
-            0.0);
+  x = e.pad(x, {0, 0, win.padBegin[0], 0, 0}, {0, 0, win.padEnd[0], 0, 0}, 0.0);
   Value acc;
   for (int64_t k = 0; k < ws[2]; ++k) {
     int64_t start = k * win.dilation[0];
-    Value slab = e.sliceAxis(x, 2, start,
-                             start + (outDepth - 1) * win.stride[0] + 1,
-                             win.stride[0]);
+    Value slab = e.sliceAxis(
+        x, 2, start, start + (outDepth - 1) * win.stride[0] + 1, win.stride[0]);
     slab = e.reshape(e.transpose(slab, {0, 2, 1, 3, 4}),
                      {xs[0] * outDepth, xs[1], xs[3], xs[4]});
     Value filter =
@@ -199,15 +196,14 @@ void convertConv(Node &node) {
   if (ws.size() != xs.size() || dtypeOf(w) != dtypeOf(x))
     fail("weight " + shapeStr(ws) + " does not match input " + shapeStr(xs));
   int64_t groups = node.attrInt("group", 1);
-  if (groups < 1 || xs[1] % groups || ws[0] % groups ||
-      ws[1] * groups != xs[1])
+  if (groups < 1 || xs[1] % groups || ws[0] % groups || ws[1] * groups != xs[1])
     fail("input channels " + std::to_string(xs[1]) + ", weight " +
          shapeStr(ws) + " and group " + std::to_string(groups) +
          " do not match");
   std::vector<int64_t> kernel(ws.begin() + 2, ws.end());
-  Window win = windowTo2d(windowOf(
-      node, std::vector<int64_t>(xs.begin() + 2, xs.end()),
-      node.attrInts("kernel_shape", kernel)));
+  Window win =
+      windowTo2d(windowOf(node, std::vector<int64_t>(xs.begin() + 2, xs.end()),
+                          node.attrInts("kernel_shape", kernel)));
   Value x2 = to2d(e, x), w2 = to2d(e, w);
   std::vector<int64_t> w2s = shapeOf(w2);
   if (win.kernel != std::vector<int64_t>(w2s.begin() + 2, w2s.end()))
@@ -224,27 +220,72 @@ void convertConv(Node &node) {
   node.setOutput(0, y);
 }
 
+/// A 3-D transposed convolution: per kernel depth, a 2-D transposed
+/// convolution of every input depth slice, spread along the output depth
+/// with interior padding (stride) at its offset, summed, then cropped by
+/// the depth padding. `out` is the result size without depth cropping
+/// applied twice: out[0] is the cropped depth.
+Value convTranspose3d(Emitter &e, Value x, Value w, int64_t groups,
+                      const std::vector<int64_t> &stride,
+                      const std::vector<int64_t> &dilation,
+                      const std::vector<int64_t> &pads,
+                      const std::vector<int64_t> &outPad,
+                      const std::vector<int64_t> &out) {
+  std::vector<int64_t> xs = shapeOf(x), ws = shapeOf(w);
+  int64_t n = xs[0], depth = xs[2], m = ws[1] * groups;
+  int64_t full =
+      stride[0] * (depth - 1) + outPad[0] + (ws[2] - 1) * dilation[0] + 1;
+  Value slices = e.reshape(e.transpose(x, {0, 2, 1, 3, 4}),
+                           {n * depth, xs[1], xs[3], xs[4]});
+  auto type = RankedTensorType::get(
+      {n * depth, m, out[1], out[2]},
+      cast<RankedTensorType>(x.getType()).getElementType());
+  Value acc;
+  for (int64_t k = 0; k < ws[2]; ++k) {
+    Value filter =
+        e.reshape(e.sliceAxis(w, 2, k, k + 1), {ws[0], ws[1], ws[3], ws[4]});
+    Value z = Conv2DBackwardInputOp::create(
+        e.b, e.loc, type, slices, filter,
+        std::vector<int64_t>{stride[1], stride[2]},
+        std::vector<int64_t>{pads[1], pads[2], pads[4], pads[5]},
+        std::vector<int64_t>{dilation[1], dilation[2]}, groups);
+    z = e.transpose(e.reshape(z, {n, depth, m, out[1], out[2]}),
+                    {0, 2, 1, 3, 4});
+    int64_t low = k * dilation[0];
+    int64_t high = full - low - ((depth - 1) * stride[0] + 1);
+    Value placed = PadOp::create(
+        e.b, e.loc, z, std::vector<int64_t>{0, 0, low, 0, 0},
+        std::vector<int64_t>{0, 0, high, 0, 0},
+        std::vector<int64_t>{0, 0, stride[0] - 1, 0, 0}, llvm::APFloat(0.0));
+    acc = acc ? e.binary<AddOp>(acc, placed) : placed;
+  }
+  return e.sliceAxis(acc, 2, pads[0], pads[0] + out[0]);
+}
+
 void convertConvTranspose(Node &node) {
   Emitter &e = node.emit;
   Value x = node.input(0), w = node.input(1);
   requireFloat(x, "input");
-  int64_t spatial = spatialRank(x, "transposed convolution");
+  int64_t spatial =
+      shapeOf(x).size() == 5 ? 3 : spatialRank(x, "transposed convolution");
   std::vector<int64_t> xs = shapeOf(x), ws = shapeOf(w);
   int64_t groups = node.attrInt("group", 1);
   if (ws.size() != xs.size() || dtypeOf(w) != dtypeOf(x) || groups < 1 ||
       ws[0] != xs[1] || xs[1] % groups)
-    fail("weight " + shapeStr(ws) + ", input " + shapeStr(xs) +
-         " and group " + std::to_string(groups) + " do not match");
+    fail("weight " + shapeStr(ws) + ", input " + shapeStr(xs) + " and group " +
+         std::to_string(groups) + " do not match");
   size_t n = spatial;
   std::vector<int64_t> in(xs.begin() + 2, xs.end());
-  std::vector<int64_t> kernel =
-      node.attrInts("kernel_shape", std::vector<int64_t>(ws.begin() + 2, ws.end()));
-  std::vector<int64_t> stride = node.attrInts("strides", std::vector<int64_t>(n, 1));
+  std::vector<int64_t> kernel = node.attrInts(
+      "kernel_shape", std::vector<int64_t>(ws.begin() + 2, ws.end()));
+  std::vector<int64_t> stride =
+      node.attrInts("strides", std::vector<int64_t>(n, 1));
   std::vector<int64_t> dilation =
       node.attrInts("dilations", std::vector<int64_t>(n, 1));
   std::vector<int64_t> outPad =
       node.attrInts("output_padding", std::vector<int64_t>(n, 0));
-  std::vector<int64_t> pads = node.attrInts("pads", std::vector<int64_t>(2 * n, 0));
+  std::vector<int64_t> pads =
+      node.attrInts("pads", std::vector<int64_t>(2 * n, 0));
   std::vector<int64_t> outShape = node.attrInts("output_shape");
   if (kernel.size() != n || stride.size() != n || dilation.size() != n ||
       outPad.size() != n || pads.size() != 2 * n ||
@@ -261,8 +302,8 @@ void convertConvTranspose(Node &node) {
     if (stride[i] < 1 || dilation[i] < 1 || outPad[i] < 0 ||
         outPad[i] >= std::max(stride[i], dilation[i]))
       fail("strides, dilations or output_padding are out of range");
-    int64_t full = stride[i] * (in[i] - 1) + outPad[i] +
-                   (kernel[i] - 1) * dilation[i] + 1;
+    int64_t full =
+        stride[i] * (in[i] - 1) + outPad[i] + (kernel[i] - 1) * dilation[i] + 1;
     if (!outShape.empty()) {
       // As ONNX's reference: floor division, also for negative totals.
       int64_t total = full - outShape[i];
@@ -282,6 +323,15 @@ void convertConvTranspose(Node &node) {
   }
   for (size_t i = 0; i < n; ++i)
     out[i] -= growBegin[i] + growEnd[i];
+  if (spatial == 3) {
+    Value y =
+        convTranspose3d(e, x, w, groups, stride, dilation, pads, outPad, out);
+    y = e.pad(y, {0, 0, growBegin[0], growBegin[1], growBegin[2]},
+              {0, 0, growEnd[0], growEnd[1], growEnd[2]}, 0.0);
+    if (node.hasInput(2))
+      y = addChannelBias(e, y, node.input(2));
+    return node.setOutput(0, y);
+  }
   if (spatial == 1) {
     growBegin.insert(growBegin.begin(), 0);
     growEnd.insert(growEnd.begin(), 0);
@@ -291,12 +341,10 @@ void convertConvTranspose(Node &node) {
     pads = {0, pads[0], 0, pads[1]};
   }
   std::vector<int64_t> resultShape{xs[0], ws[1] * groups, out[0], out[1]};
-  auto type = RankedTensorType::get(resultShape,
-                                    cast<RankedTensorType>(x.getType())
-                                        .getElementType());
-  Value y = Conv2DBackwardInputOp::create(e.b, e.loc, type, to2d(e, x),
-                                          to2d(e, w), stride, pads, dilation,
-                                          groups);
+  auto type = RankedTensorType::get(
+      resultShape, cast<RankedTensorType>(x.getType()).getElementType());
+  Value y = Conv2DBackwardInputOp::create(
+      e.b, e.loc, type, to2d(e, x), to2d(e, w), stride, pads, dilation, groups);
   y = e.pad(y, {0, 0, growBegin[0], growBegin[1]},
             {0, 0, growEnd[0], growEnd[1]}, 0.0);
   y = from2d(e, y, spatial);
@@ -308,17 +356,62 @@ void convertConvTranspose(Node &node) {
 /// How many positions of each window along one dimension lie in the
 /// input (or, with `includePad`, in the padded input).
 std::vector<int64_t> windowCounts(int64_t in, int64_t k, int64_t s,
-                                  int64_t padBegin, int64_t padEnd,
-                                  int64_t out, bool includePad) {
+                                  int64_t padBegin, int64_t padEnd, int64_t out,
+                                  bool includePad) {
   std::vector<int64_t> counts(out);
   int64_t lo = includePad ? -padBegin : 0;
   int64_t hi = includePad ? in + padEnd : in;
   for (int64_t o = 0; o < out; ++o) {
     int64_t start = o * s - padBegin;
-    counts[o] = std::max<int64_t>(
-        0, std::min(start + k, hi) - std::max(start, lo));
+    counts[o] =
+        std::max<int64_t>(0, std::min(start + k, hi) - std::max(start, lo));
   }
   return counts;
+}
+
+/// MaxPool's Indices: the flat index into the input of each window's first
+/// maximum (row-major windows; `storage_order` 1 numbers H and W
+/// column-major). Each kernel offset's strided view of the padded input is
+/// compared with the maximum; the first offset that matches wins.
+Value maxPoolIndices(Emitter &e, Value x, Value y,
+                     const std::vector<int64_t> &kernel,
+                     const std::vector<int64_t> &stride,
+                     const std::vector<int64_t> &pad,
+                     const std::vector<int64_t> &dilation,
+                     int64_t storageOrder) {
+  std::vector<int64_t> xs = shapeOf(x), ys = shapeOf(y);
+  int64_t n = xs[0], c = xs[1], h = xs[2], w = xs[3], oh = ys[2], ow = ys[3];
+  Value padded = e.pad(x, {0, 0, pad[0], pad[1]}, {0, 0, pad[2], pad[3]},
+                       -std::numeric_limits<double>::infinity());
+  Value found = e.splat(0, DType::I1, ys);
+  Value index = e.splat(0, DType::I64, ys);
+  for (int64_t ki = 0; ki < kernel[0]; ++ki)
+    for (int64_t kj = 0; kj < kernel[1]; ++kj) {
+      int64_t r0 = ki * dilation[0], c0 = kj * dilation[1];
+      Value view = e.slice(
+          padded, {0, 0, r0, c0},
+          {n, c, r0 + (oh - 1) * stride[0] + 1, c0 + (ow - 1) * stride[1] + 1},
+          {1, 1, stride[0], stride[1]});
+      std::vector<int64_t> where(oh * ow);
+      for (int64_t i = 0; i < oh; ++i)
+        for (int64_t j = 0; j < ow; ++j) {
+          int64_t r = i * stride[0] + r0 - pad[0],
+                  q = j * stride[1] + c0 - pad[1];
+          where[i * ow + j] = storageOrder ? q * h + r : r * w + q;
+        }
+      Value here = e.broadcastTo(
+          e.constant(HostTensor::fromInts(DType::I64, {1, 1, oh, ow}, where)),
+          ys);
+      Value hit = e.select(found, e.like(found, 0),
+                           e.compare(ComparePredicate::eq, view, y));
+      index = e.select(hit, here, index);
+      found = e.select(hit, e.like(found, 1), found);
+    }
+  std::vector<int64_t> base(n * c);
+  for (int64_t i = 0; i < n * c; ++i)
+    base[i] = i * h * w;
+  return e.binary<AddOp>(
+      index, e.constant(HostTensor::fromInts(DType::I64, {n, c, 1, 1}, base)));
 }
 
 /// Max and average pooling over 1, 2 or 3 spatial dimensions: kiln's 2-D
@@ -345,9 +438,9 @@ void convertPool(Node &node, bool isMax) {
   for (int64_t i = 0; i < spatial; ++i) {
     out[i] = outSize(in[i], w.kernel[i], w.stride[i], w.dilation[i],
                      w.padBegin[i] + w.padEnd[i], ceil);
-    extra[i] = std::max<int64_t>(
-        0, (out[i] - 1) * w.stride[i] + (w.kernel[i] - 1) * w.dilation[i] +
-               1 - (in[i] + w.padBegin[i] + w.padEnd[i]));
+    extra[i] = std::max<int64_t>(0, (out[i] - 1) * w.stride[i] +
+                                        (w.kernel[i] - 1) * w.dilation[i] + 1 -
+                                        (in[i] + w.padBegin[i] + w.padEnd[i]));
   }
   bool includePad = node.attrInt("count_include_pad", 0);
   std::vector<std::vector<int64_t>> counts(spatial);
@@ -389,6 +482,13 @@ void convertPool(Node &node, bool isMax) {
     y = MaxPool2DOp::create(e.b, e.loc, v, kernel, stride, pad, dilation);
   else
     y = AvgPool2DOp::create(e.b, e.loc, v, kernel, stride, pad);
+  if (isMax && node.hasOutput(1)) {
+    if (spatial != 2)
+      fail("the Indices output of " + std::to_string(spatial) +
+           "-D max pooling is unsupported");
+    node.setOutput(1, maxPoolIndices(e, x, y, kernel, stride, pad, dilation,
+                                     node.attrInt("storage_order", 0)));
+  }
   std::vector<int64_t> ys = shapeOf(y);
   if (!isMax && !uniform) // window sums
     y = e.binary<MulOp>(y, e.like(y, double(kernel[0] * kernel[1])));
@@ -397,10 +497,9 @@ void convertPool(Node &node, bool isMax) {
     Value acc;
     for (int64_t k = 0; k < w.kernel[0]; ++k) {
       int64_t start = k * w.dilation[0];
-      Value part = e.sliceAxis(y, 2, start,
-                               start + (out[0] - 1) * w.stride[0] + 1,
-                               w.stride[0]);
-      acc = !acc ? part
+      Value part = e.sliceAxis(
+          y, 2, start, start + (out[0] - 1) * w.stride[0] + 1, w.stride[0]);
+      acc = !acc    ? part
             : isMax ? e.binary<MaxOp>(acc, part)
                     : e.binary<AddOp>(acc, part);
     }
@@ -424,8 +523,8 @@ void convertPool(Node &node, bool isMax) {
     }
     std::vector<int64_t> shape{1, 1};
     shape.insert(shape.end(), out.begin(), out.end());
-    y = e.binary<MulOp>(y, e.constant(HostTensor::make(dtypeOf(y), shape,
-                                                       scale)));
+    y = e.binary<MulOp>(y,
+                        e.constant(HostTensor::make(dtypeOf(y), shape, scale)));
   }
   node.setOutput(0, y);
 }
@@ -447,10 +546,9 @@ void convertSoftmaxLike(Node &node, int kind) {
     std::vector<int64_t> s = shapeOf(v);
     Value m = e.reduceMax(v, {axis}, true);
     Value index = e.iota(s, axis);
-    Value first = e.reduceMin(
-        e.select(e.compare(ComparePredicate::eq, v, m), index,
-                 e.like(index, double(s[axis]))),
-        {axis}, true);
+    Value first = e.reduceMin(e.select(e.compare(ComparePredicate::eq, v, m),
+                                       index, e.like(index, double(s[axis]))),
+                              {axis}, true);
     return e.cast(e.compare(ComparePredicate::eq, index, first), dtypeOf(v));
   };
   if (node.opset >= 13) {
@@ -479,17 +577,16 @@ Value perChannel(Emitter &e, Value p, const std::vector<int64_t> &xs) {
   } else if (ps == std::vector<int64_t>(xs.begin() + 1, xs.end())) {
     std::copy(ps.begin(), ps.end(), shape.begin() + 1);
   } else {
-    fail("parameter " + shapeStr(ps) + " does not match input " +
-         shapeStr(xs) + " per channel");
+    fail("parameter " + shapeStr(ps) + " does not match input " + shapeStr(xs) +
+         " per channel");
   }
   return e.reshape(p, shape);
 }
 
 /// (x - mean) / sqrt(var + eps) over `axes`; also returns mean and
 /// 1 / sqrt(var + eps) (kept dimensions).
-std::tuple<Value, Value, Value> normalize(Emitter &e, Value x,
-                                          const std::vector<int64_t> &axes,
-                                          double eps) {
+std::tuple<Value, Value, Value>
+normalize(Emitter &e, Value x, const std::vector<int64_t> &axes, double eps) {
   Value mean = e.reduceMean(x, axes, true);
   Value centered = e.binary<SubOp>(x, mean);
   Value var = e.reduceMean(e.binary<MulOp>(centered, centered), axes, true);
@@ -573,9 +670,10 @@ void kiln::onnx_import::addNNConverters(ConverterTable &t) {
     Value a = node.input(0), b = node.input(1);
     if (shapeOf(a).size() != 2 || shapeOf(b).size() != 2)
       fail("Gemm needs 2-D A and B");
-    Value y = e.matmul(a, b, node.attrInt("transA", 0),
-                       node.attrInt("transB", 0));
-    double alpha = node.attrFloat("alpha", 1.0), beta = node.attrFloat("beta", 1.0);
+    Value y =
+        e.matmul(a, b, node.attrInt("transA", 0), node.attrInt("transB", 0));
+    double alpha = node.attrFloat("alpha", 1.0),
+           beta = node.attrFloat("beta", 1.0);
     if (alpha != 1.0)
       y = e.binary<MulOp>(y, e.like(y, alpha));
     if (node.hasInput(2)) {
@@ -598,11 +696,7 @@ void kiln::onnx_import::addNNConverters(ConverterTable &t) {
   t["ConvTranspose"] = convTranspose;
 
   Converter maxPool;
-  maxPool.check = [](const onnx::NodeProto &node, int64_t opset) {
-    if (node.output_size() > 1 && !node.output(1).empty())
-      return std::string("the Indices output");
-    return checkAutoPad(node, opset);
-  };
+  maxPool.check = checkAutoPad;
   maxPool.convert = [](Node &node) { convertPool(node, true); };
   t["MaxPool"] = maxPool;
   Converter avgPool;
@@ -640,7 +734,8 @@ void kiln::onnx_import::addNNConverters(ConverterTable &t) {
       fail("input of rank " + std::to_string(xs.size()));
     std::vector<int64_t> axes(xs.size() - 2);
     std::iota(axes.begin(), axes.end(), 2);
-    Value y = std::get<0>(normalize(e, x, axes, node.attrFloat("epsilon", 1e-5)));
+    Value y =
+        std::get<0>(normalize(e, x, axes, node.attrFloat("epsilon", 1e-5)));
     y = e.binary<MulOp>(y, perChannel(e, node.input(1), xs));
     node.setOutput(0, e.binary<AddOp>(y, perChannel(e, node.input(2), xs)));
   };
@@ -694,7 +789,8 @@ void kiln::onnx_import::addNNConverters(ConverterTable &t) {
     for (int64_t i = 0; i < rows; ++i)
       for (int64_t j = 0; j < cols; ++j)
         keep[i * cols + j] = upper ? j - i >= k : j - i <= k;
-    Value mask = e.constant(HostTensor::fromInts(DType::I1, {rows, cols}, keep));
+    Value mask =
+        e.constant(HostTensor::fromInts(DType::I1, {rows, cols}, keep));
     node.setOutput(0, e.select(mask, x, e.like(x, 0)));
   };
   t["Trilu"] = trilu;

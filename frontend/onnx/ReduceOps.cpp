@@ -56,8 +56,7 @@ Converter reduction(Reduction reduce, int64_t axesInputSince = 99) {
 /// A float reduction of an integer tensor is computed in double and
 /// truncated back, as ONNX's reference does.
 Reduction inFloat(Reduction reduce) {
-  return [=](Emitter &e, Value x, const std::vector<int64_t> &axes,
-             bool keep) {
+  return [=](Emitter &e, Value x, const std::vector<int64_t> &axes, bool keep) {
     if (isFloat(x))
       return reduce(e, x, axes, keep);
     DType type = dtypeOf(x);
@@ -74,7 +73,8 @@ Converter argExtreme(bool isMax) {
     bool keep = node.attrInt("keepdims", 1);
     bool last = node.attrInt("select_last_index", 0);
     Emitter &e = node.emit;
-    Value m = isMax ? e.reduceMax(x, {axis}, true) : e.reduceMin(x, {axis}, true);
+    Value m =
+        isMax ? e.reduceMax(x, {axis}, true) : e.reduceMin(x, {axis}, true);
     Value hit = e.compare(ComparePredicate::eq, x, m);
     Value index = e.iota(shape, axis);
     Value none = e.like(index, last ? -1 : double(shape[axis]));
@@ -93,40 +93,39 @@ void kiln::onnx_import::addReduceConverters(ConverterTable &t) {
   };
   auto square = [](Emitter &e, Value x) { return e.binary<MulOp>(x, x); };
   t["ReduceSum"] = reduction(sum, /*axesInputSince=*/13);
-  t["ReduceMean"] = reduction(
-      [](Emitter &e, Value x, const std::vector<int64_t> &a, bool k) {
+  t["ReduceMean"] =
+      reduction([](Emitter &e, Value x, const std::vector<int64_t> &a, bool k) {
         return e.reduceMean(x, a, k);
       });
-  t["ReduceMax"] = reduction(
-      [](Emitter &e, Value x, const std::vector<int64_t> &a, bool k) {
+  t["ReduceMax"] =
+      reduction([](Emitter &e, Value x, const std::vector<int64_t> &a, bool k) {
         return e.reduceMax(x, a, k);
       });
-  t["ReduceMin"] = reduction(
-      [](Emitter &e, Value x, const std::vector<int64_t> &a, bool k) {
+  t["ReduceMin"] =
+      reduction([](Emitter &e, Value x, const std::vector<int64_t> &a, bool k) {
         return e.reduceMin(x, a, k);
       });
-  t["ReduceProd"] = reduction(
-      [](Emitter &e, Value x, const std::vector<int64_t> &a, bool k) {
+  t["ReduceProd"] =
+      reduction([](Emitter &e, Value x, const std::vector<int64_t> &a, bool k) {
         return e.reduceProd(x, a, k);
       });
-  t["ReduceL1"] = reduction(
-      [](Emitter &e, Value x, const std::vector<int64_t> &a, bool k) {
+  t["ReduceL1"] =
+      reduction([](Emitter &e, Value x, const std::vector<int64_t> &a, bool k) {
         return e.reduceSum(e.unary<AbsOp>(x), a, k);
       });
-  t["ReduceSumSquare"] = reduction(
-      [=](Emitter &e, Value x, const std::vector<int64_t> &a, bool k) {
-        return e.reduceSum(square(e, x), a, k);
-      });
-  t["ReduceL2"] = reduction(inFloat(
-      [=](Emitter &e, Value x, const std::vector<int64_t> &a, bool k) {
+  t["ReduceSumSquare"] =
+      reduction([=](Emitter &e, Value x, const std::vector<int64_t> &a,
+                    bool k) { return e.reduceSum(square(e, x), a, k); });
+  t["ReduceL2"] = reduction(
+      inFloat([=](Emitter &e, Value x, const std::vector<int64_t> &a, bool k) {
         return e.unary<SqrtOp>(e.reduceSum(square(e, x), a, k));
       }));
-  t["ReduceLogSum"] = reduction(inFloat(
-      [](Emitter &e, Value x, const std::vector<int64_t> &a, bool k) {
+  t["ReduceLogSum"] = reduction(
+      inFloat([](Emitter &e, Value x, const std::vector<int64_t> &a, bool k) {
         return e.unary<LogOp>(e.reduceSum(x, a, k));
       }));
-  t["ReduceLogSumExp"] = reduction(inFloat(
-      [](Emitter &e, Value x, const std::vector<int64_t> &a, bool k) {
+  t["ReduceLogSumExp"] = reduction(
+      inFloat([](Emitter &e, Value x, const std::vector<int64_t> &a, bool k) {
         // max + log(sum(exp(x - max))): exp cannot overflow.
         Value m = e.reduceMax(x, a, true);
         Value shifted = e.binary<SubOp>(x, m);
@@ -137,8 +136,7 @@ void kiln::onnx_import::addReduceConverters(ConverterTable &t) {
         std::vector<int64_t> shape = shapeOf(x), out;
         for (size_t d = 0; d < shape.size(); ++d)
           if (std::find_if(a.begin(), a.end(), [&](int64_t axis) {
-                return normalizeAxis(axis, shape.size(), "axis") ==
-                       int64_t(d);
+                return normalizeAxis(axis, shape.size(), "axis") == int64_t(d);
               }) == a.end())
             out.push_back(shape[d]);
         return e.reshape(r, out);

@@ -48,9 +48,9 @@ void setFilled(Node &node, std::vector<int64_t> shape, DType dtype,
     node.setOutput(0, node.emit.splat(value, dtype, shape));
     return;
   }
-  node.setOutput(0, HostTensor::make(dtype, shape,
-                                     std::vector<double>(product(shape),
-                                                         value)));
+  node.setOutput(0,
+                 HostTensor::make(dtype, shape,
+                                  std::vector<double>(product(shape), value)));
 }
 
 /// Axes from the attribute (before `inputSince`) or the input #1.
@@ -66,8 +66,7 @@ std::optional<std::vector<int64_t>> axesOf(Node &node, int64_t inputSince,
   return node.requireConstant(input, "axes").toInts();
 }
 
-HostTensor hostConcat(const std::vector<const HostTensor *> &xs,
-                      int64_t axis) {
+HostTensor hostConcat(const std::vector<const HostTensor *> &xs, int64_t axis) {
   std::vector<int64_t> shape = xs[0]->shape;
   shape[axis] = 0;
   for (const HostTensor *x : xs)
@@ -163,7 +162,8 @@ void convertSlice(Node &node) {
     int64_t step = std::abs(s.step);
     // A negative step takes the same elements as a positive one from the
     // lowest of them, then reverses the axis.
-    lo[d] = s.step > 0 ? s.start : s.start - std::max<int64_t>(s.count - 1, 0) * step;
+    lo[d] = s.step > 0 ? s.start
+                       : s.start - std::max<int64_t>(s.count - 1, 0) * step;
     hi[d] = s.count ? lo[d] + (s.count - 1) * step + 1 : lo[d];
     st[d] = step;
   }
@@ -239,8 +239,8 @@ void kiln::onnx_import::addShapeConverters(ConverterTable &t) {
     start = std::clamp<int64_t>(start, 0, rank);
     end = std::clamp<int64_t>(end, start, rank);
     std::vector<int64_t> dims(shape.begin() + start, shape.begin() + end);
-    node.setOutput(0, HostTensor::fromInts(DType::I64, {int64_t(dims.size())},
-                                           dims));
+    node.setOutput(
+        0, HostTensor::fromInts(DType::I64, {int64_t(dims.size())}, dims));
   };
   t["Shape"] = shapeOp;
 
@@ -437,9 +437,8 @@ void kiln::onnx_import::addShapeConverters(ConverterTable &t) {
   Converter concat;
   concat.convert = [](Node &node) {
     int64_t rank = node.inputShape(0).size();
-    int64_t axis =
-        normalizeAxis(node.attrInt("axis", node.opset < 4 ? 1 : 0), rank,
-                      "axis");
+    int64_t axis = normalizeAxis(node.attrInt("axis", node.opset < 4 ? 1 : 0),
+                                 rank, "axis");
     if (node.allInputsConstant()) {
       std::vector<const HostTensor *> xs;
       for (int i = 0; i < node.numInputs(); ++i) {
@@ -466,10 +465,10 @@ void kiln::onnx_import::addShapeConverters(ConverterTable &t) {
     Value x = node.input(0);
     std::vector<int64_t> shape = shapeOf(x);
     int64_t axis = normalizeAxis(node.attrInt("axis", 0), shape.size(), "axis");
-    std::vector<int64_t> sizes =
-        node.opset < 13 ? node.attrInts("split")
-        : node.hasInput(1) ? node.requireConstant(1, "split").toInts()
-                           : std::vector<int64_t>{};
+    std::vector<int64_t> sizes = node.opset < 13 ? node.attrInts("split")
+                                 : node.hasInput(1)
+                                     ? node.requireConstant(1, "split").toInts()
+                                     : std::vector<int64_t>{};
     int64_t n = node.numOutputs();
     if (sizes.empty()) {
       if (n == 0 || shape[axis] % n)
@@ -478,8 +477,7 @@ void kiln::onnx_import::addShapeConverters(ConverterTable &t) {
       sizes.assign(n, shape[axis] / n);
     }
     if (int64_t(sizes.size()) != n ||
-        std::accumulate(sizes.begin(), sizes.end(), int64_t(0)) !=
-            shape[axis])
+        std::accumulate(sizes.begin(), sizes.end(), int64_t(0)) != shape[axis])
       fail("split sizes " + shapeStr(sizes) + " do not cover dimension " +
            std::to_string(axis) + " of " + shapeStr(shape) + " in " +
            std::to_string(n) + " outputs");
@@ -499,8 +497,7 @@ void kiln::onnx_import::addShapeConverters(ConverterTable &t) {
   Converter gather;
   gather.convert = [](Node &node) {
     std::vector<int64_t> shape = node.inputShape(0);
-    int64_t axis =
-        normalizeAxis(node.attrInt("axis", 0), shape.size(), "axis");
+    int64_t axis = normalizeAxis(node.attrInt("axis", 0), shape.size(), "axis");
     const HostTensor *indices = node.constantInput(1);
     if (node.inputDType(1) != DType::I32 && node.inputDType(1) != DType::I64)
       fail("indices are not integers");
@@ -514,8 +511,8 @@ void kiln::onnx_import::addShapeConverters(ConverterTable &t) {
           p += shape[axis];
       }
       if (const HostTensor *data = node.constantInput(0))
-        return node.setOutput(
-            0, hostTake(*data, axis, positions, indices->shape));
+        return node.setOutput(0,
+                              hostTake(*data, axis, positions, indices->shape));
       Value idx = node.emit.constant(
           HostTensor::fromInts(DType::I64, indices->shape, positions));
       return node.setOutput(0, node.emit.gather(node.input(0), idx, axis));
@@ -528,8 +525,7 @@ void kiln::onnx_import::addShapeConverters(ConverterTable &t) {
   expand.minOpset = 8;
   expand.convert = [](Node &node) {
     std::vector<int64_t> target = node.requireConstant(1, "shape").toInts();
-    std::vector<int64_t> shape =
-        broadcastShapes(node.inputShape(0), target);
+    std::vector<int64_t> shape = broadcastShapes(node.inputShape(0), target);
     if (const HostTensor *c = node.constantInput(0))
       if (c->numElements() == 1 && product(shape) <= kMaxFoldElements)
         return setFilled(node, shape, c->dtype, c->at(0));

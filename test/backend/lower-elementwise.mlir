@@ -283,6 +283,16 @@ func.func @tanh_f32(%a: tensor<2x3xf32>) -> tensor<2x3xf32> {
   return %0 : tensor<2x3xf32>
 }
 
+// CHECK-LABEL: func.func @erf_f64
+// CHECK: linalg.generic
+// CHECK-NEXT: ^bb0(%[[X:[a-z0-9_]+]]: f64, %{{[a-z0-9_]+}}: f64):
+// CHECK-NEXT: %[[V:.*]] = math.erf %[[X]] : f64
+// CHECK-NEXT: linalg.yield %[[V]] : f64
+func.func @erf_f64(%a: tensor<2x3xf64>) -> tensor<2x3xf64> {
+  %0 = kiln.erf %a : tensor<2x3xf64>
+  return %0 : tensor<2x3xf64>
+}
+
 // CHECK-LABEL: func.func @exp_f64
 // CHECK: linalg.generic
 // CHECK-NEXT: ^bb0(%[[X:[a-z0-9_]+]]: f64, %{{[a-z0-9_]+}}: f64):

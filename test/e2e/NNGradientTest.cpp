@@ -107,6 +107,9 @@ std::vector<NamedCase> allCases() {
       {"avg_pool2d_backward", opCase("avg_pool2d_backward", pool3,
                                      {arg({1, 2, 3, 3})}, {1, 2, 5, 6})});
 
+  cases.push_back(
+      {"erf", {"  %r = kiln.erf %a0 : " + t({2, 5}), {arg({2, 5})}, {2, 5}}});
+
   // Repeated and out-of-range indices (fixed: indices get no gradient).
   Tensor indices = Tensor::fromVector<int64_t>({2, 3}, {4, 0, 4, -1, 2, 5});
   std::string iT = "tensor<2x3xi64>";

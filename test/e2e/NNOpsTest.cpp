@@ -649,3 +649,40 @@ TEST(RandomUniform, DeterministicSeedDependentAndUniform) {
 }
 
 } // namespace
+
+//===----------------------------------------------------------------------===//
+// Erf
+//===----------------------------------------------------------------------===//
+
+template <typename T> void checkErf() {
+  std::string ir = replaceAll(R"(
+func.func @f(%x: tensor<12x$T>) -> tensor<12x$T> {
+  %y = kiln.erf %x : tensor<12x$T>
+  return %y : tensor<12x$T>
+})",
+                              "$T", mlirType<T>());
+  std::unique_ptr<CompiledModule> m;
+  ASSERT_TRUE(compileIR(ir, m));
+  // Zero, tiny values (erf(x) ~ 2x/sqrt(pi)), the tails, infinities, NaN.
+  const T inf = std::numeric_limits<T>::infinity();
+  std::vector<T> x = {0,     T(1e-30), T(-1e-7), T(0.5), T(-0.5), T(1),
+                      T(-2), T(3.5),   T(6),     T(-27), inf,     -inf};
+  std::vector<Tensor> out;
+  ASSERT_TRUE(invokeFn(*m, "f", {Tensor::fromVector<T>({12}, x)}, out));
+  const T *y = out[0].dataAs<T>();
+  for (size_t i = 0; i < x.size(); ++i) {
+    double want = std::erf(static_cast<double>(x[i]));
+    EXPECT_NEAR(y[i], want,
+                std::fabs(want) * 4 * std::numeric_limits<T>::epsilon())
+        << "erf(" << x[i] << ")";
+  }
+  ASSERT_TRUE(invokeFn(
+      *m, "f",
+      {Tensor::fromVector<T>(
+          {12}, std::vector<T>(12, std::numeric_limits<T>::quiet_NaN()))},
+      out));
+  EXPECT_TRUE(std::isnan(out[0].dataAs<T>()[0]));
+}
+
+TEST(Erf, MatchesTheCLibraryF32) { checkErf<float>(); }
+TEST(Erf, MatchesTheCLibraryF64) { checkErf<double>(); }

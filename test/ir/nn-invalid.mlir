@@ -277,3 +277,19 @@ func.func @random_integer(%s: tensor<i64>) {
   %0 = kiln.random_uniform %s : tensor<i64> -> tensor<4xi32>
   return
 }
+
+// -----
+
+func.func @erf_of_integers(%x: tensor<4xi32>) {
+  // expected-error @+1 {{'kiln.erf' op operand #0 must be statically shaped tensor of 32-bit float or 64-bit float values, but got 'tensor<4xi32>'}}
+  %0 = kiln.erf %x : tensor<4xi32>
+  return
+}
+
+// -----
+
+func.func @erf_type_mismatch(%x: tensor<4xf32>) {
+  // expected-error @+1 {{'kiln.erf' op requires the same type for all operands and results}}
+  %0 = "kiln.erf"(%x) : (tensor<4xf32>) -> tensor<4xf64>
+  return
+}

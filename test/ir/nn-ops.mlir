@@ -59,6 +59,16 @@ func.func @embedding(%t: tensor<10x3xf32>, %i: tensor<2x5xi64>, %j: tensor<i32>,
   return
 }
 
+// CHECK-LABEL: func.func @erf
+// CHECK-SAME: (%[[X:[a-z0-9_]+]]: tensor<8x16xf32>, %[[D:[a-z0-9_]+]]: tensor<3xf64>)
+func.func @erf(%x: tensor<8x16xf32>, %d: tensor<3xf64>) {
+  // CHECK: kiln.erf %[[X]] : tensor<8x16xf32>{{$}}
+  %0 = kiln.erf %x : tensor<8x16xf32>
+  // CHECK: kiln.erf %[[D]] : tensor<3xf64>{{$}}
+  %1 = kiln.erf %d : tensor<3xf64>
+  return
+}
+
 // CHECK-LABEL: func.func @random
 // CHECK-SAME: (%[[S:[a-z0-9_]+]]: tensor<i64>)
 func.func @random(%s: tensor<i64>) {

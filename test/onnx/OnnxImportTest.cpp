@@ -191,10 +191,9 @@ TEST(OnnxImport, LocationsNameTheNode) {
     ASSERT_TRUE(fused);
     EXPECT_EQ(mlir::cast<mlir::StringAttr>(fused.getMetadata()).getValue(),
               "Conv");
-    EXPECT_EQ(mlir::cast<mlir::NameLoc>(fused.getLocations()[0])
-                  .getName()
-                  .getValue(),
-              "conv1");
+    EXPECT_EQ(
+        mlir::cast<mlir::NameLoc>(fused.getLocations()[0]).getName().getValue(),
+        "conv1");
     sawConv = true;
   });
   EXPECT_TRUE(sawConv);
@@ -236,8 +235,8 @@ TEST(OnnxImport, UnsupportedOpsAreReportedOnceBeforeImport) {
   custom->set_domain("com.example");
   std::vector<kiln::UnsupportedNode> nodes;
   std::string error;
-  ASSERT_TRUE(kiln::findUnsupportedNodes(model.SerializeAsString(), nodes,
-                                         error))
+  ASSERT_TRUE(
+      kiln::findUnsupportedNodes(model.SerializeAsString(), nodes, error))
       << error;
   ASSERT_EQ(nodes.size(), 4u);
   EXPECT_EQ(nodes[1].opType, "Cos");
@@ -291,13 +290,17 @@ TEST(OnnxImport, NodeErrorsNameTheNode) {
 }
 
 TEST(OnnxImport, CorruptData) {
-  EXPECT_NE(import("\xff\xff\xff garbage").errors.find(
-                "test.onnx: not a valid ONNX model (truncated or corrupt "
-                "protobuf)"),
+  EXPECT_NE(import("\xff\xff\xff garbage")
+                .errors.find(
+                    "test.onnx: not a valid ONNX model (truncated or corrupt "
+                    "protobuf)"),
             std::string::npos);
   onnx::ModelProto model = convModel();
   // 18 values for a [2, 1, 3, 3] weight... minus one.
-  model.mutable_graph()->mutable_initializer(0)->mutable_float_data()->RemoveLast();
+  model.mutable_graph()
+      ->mutable_initializer(0)
+      ->mutable_float_data()
+      ->RemoveLast();
   kiln::OnnxImportOptions options;
   options.inputShapes["x"] = {1, 1, 4, 4};
   EXPECT_NE(import(model.SerializeAsString(), options)

@@ -56,19 +56,80 @@ cl::opt<unsigned> optLevel("O", cl::desc("Optimization level (default 3)"),
                            cl::Prefix, cl::init(3));
 
 // The ops of issue 5's list: the denominator of the node-test target.
-const std::set<std::string> listedOps = {
-    "Add", "Sub", "Mul", "Div", "Pow", "Neg", "Abs", "Exp", "Log", "Sqrt",
-    "Reciprocal", "Sigmoid", "Tanh", "Relu", "LeakyRelu", "Elu", "Selu",
-    "HardSigmoid", "Softplus", "Erf", "Gelu", "Clip", "Min", "Max", "Sum",
-    "Mean", "Where", "Equal", "Less", "Greater", "Not", "And", "Or", "Cast",
-    "MatMul", "Gemm", "Conv", "ConvTranspose", "MaxPool", "AveragePool",
-    "GlobalAveragePool", "GlobalMaxPool", "BatchNormalization",
-    "LayerNormalization", "InstanceNormalization", "Dropout", "Softmax",
-    "LogSoftmax", "ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin",
-    "ReduceProd", "ReduceL2", "ArgMax", "ArgMin", "Reshape", "Flatten",
-    "Transpose", "Squeeze", "Unsqueeze", "Concat", "Split", "Slice", "Gather",
-    "Expand", "Tile", "Pad", "Identity", "Constant", "ConstantOfShape",
-    "Shape", "Size", "Range"};
+const std::set<std::string> listedOps = {"Add",
+                                         "Sub",
+                                         "Mul",
+                                         "Div",
+                                         "Pow",
+                                         "Neg",
+                                         "Abs",
+                                         "Exp",
+                                         "Log",
+                                         "Sqrt",
+                                         "Reciprocal",
+                                         "Sigmoid",
+                                         "Tanh",
+                                         "Relu",
+                                         "LeakyRelu",
+                                         "Elu",
+                                         "Selu",
+                                         "HardSigmoid",
+                                         "Softplus",
+                                         "Erf",
+                                         "Gelu",
+                                         "Clip",
+                                         "Min",
+                                         "Max",
+                                         "Sum",
+                                         "Mean",
+                                         "Where",
+                                         "Equal",
+                                         "Less",
+                                         "Greater",
+                                         "Not",
+                                         "And",
+                                         "Or",
+                                         "Cast",
+                                         "MatMul",
+                                         "Gemm",
+                                         "Conv",
+                                         "ConvTranspose",
+                                         "MaxPool",
+                                         "AveragePool",
+                                         "GlobalAveragePool",
+                                         "GlobalMaxPool",
+                                         "BatchNormalization",
+                                         "LayerNormalization",
+                                         "InstanceNormalization",
+                                         "Dropout",
+                                         "Softmax",
+                                         "LogSoftmax",
+                                         "ReduceSum",
+                                         "ReduceMean",
+                                         "ReduceMax",
+                                         "ReduceMin",
+                                         "ReduceProd",
+                                         "ReduceL2",
+                                         "ArgMax",
+                                         "ArgMin",
+                                         "Reshape",
+                                         "Flatten",
+                                         "Transpose",
+                                         "Squeeze",
+                                         "Unsqueeze",
+                                         "Concat",
+                                         "Split",
+                                         "Slice",
+                                         "Gather",
+                                         "Expand",
+                                         "Tile",
+                                         "Pad",
+                                         "Identity",
+                                         "Constant",
+                                         "ConstantOfShape",
+                                         "Shape",
+                                         "Size",
+                                         "Range"};
 
 enum class Verdict { Pass, Fail, Unsupported };
 
@@ -86,10 +147,10 @@ std::vector<std::string> sortedFiles(const std::string &dir,
     if (path::filename(it->path()).starts_with(prefix))
       out.push_back(it->path());
   // input_10.pb after input_9.pb.
-  std::sort(out.begin(), out.end(), [](const std::string &a,
-                                       const std::string &b) {
-    return a.size() != b.size() ? a.size() < b.size() : a < b;
-  });
+  std::sort(out.begin(), out.end(),
+            [](const std::string &a, const std::string &b) {
+              return a.size() != b.size() ? a.size() < b.size() : a < b;
+            });
   return out;
 }
 
@@ -105,8 +166,8 @@ std::string compare(const kiln::Tensor &got, const kiln::Tensor &want) {
   if (got.dtype() != want.dtype() || got.shape() != want.shape())
     return "got " + kiln::typeString(got.dtype(), got.shape()) + ", want " +
            kiln::typeString(want.dtype(), want.shape());
-  bool exact = want.dtype() != kiln::DType::F32 &&
-               want.dtype() != kiln::DType::F64;
+  bool exact =
+      want.dtype() != kiln::DType::F32 && want.dtype() != kiln::DType::F64;
   int64_t bad = 0, first = -1;
   for (int64_t i = 0; i < want.numElements(); ++i) {
     double g = got.getAsDouble(i), w = want.getAsDouble(i);
@@ -129,12 +190,11 @@ Outcome fail(Verdict v, std::string why) { return {v, std::move(why)}; }
 /// Unsupported when the importer says so, a failure otherwise.
 Verdict classify(const std::string &message) {
   return llvm::StringRef(message).contains("unsupported") ? Verdict::Unsupported
-                                                           : Verdict::Fail;
+                                                          : Verdict::Fail;
 }
 
 std::string firstLine(std::string s) {
-  s = s.substr(0, s.find('\n') == std::string::npos ? s.size()
-                                                     : s.find('\n'));
+  s = s.substr(0, s.find('\n') == std::string::npos ? s.size() : s.find('\n'));
   return s;
 }
 
@@ -192,7 +252,8 @@ Outcome runSet(const kiln::CompiledModule &compiled, const DataSet &data,
     std::string diff = compare(outputs[i], data.outputs[i]);
     if (!diff.empty())
       return fail(Verdict::Fail, setName + " output " + std::to_string(i) +
-                                     " ('" + sig.results[i].name + "'): " + diff);
+                                     " ('" + sig.results[i].name +
+                                     "'): " + diff);
   }
   return {};
 }
@@ -206,8 +267,8 @@ Outcome runCase(const std::string &dir, llvm::StringRef bytes,
   if (!unsupported.empty()) {
     std::set<std::string> ops;
     for (const auto &n : unsupported)
-      ops.insert(n.opType + (n.reason == "no converter" ? ""
-                                                        : " (" + n.reason + ")"));
+      ops.insert(n.opType +
+                 (n.reason == "no converter" ? "" : " (" + n.reason + ")"));
     std::string why;
     for (const auto &op : ops)
       why += (why.empty() ? "" : ", ") + op;
@@ -260,7 +321,8 @@ Outcome runCase(const std::string &dir, llvm::StringRef bytes,
     outcome = compileModel(bytes, fixed, compiled);
     if (!compiled)
       return outcome;
-    outcome = runSet(*compiled, data[k], isFixed, path::filename(sets[k]).str());
+    outcome =
+        runSet(*compiled, data[k], isFixed, path::filename(sets[k]).str());
     if (!outcome.why.empty())
       return outcome;
   }
@@ -298,8 +360,8 @@ int main(int argc, char **argv) {
     auto add = [&](const std::string &d) {
       llvm::SmallString<256> parent(d);
       path::remove_filename(parent);
-      std::string name = path::filename(parent).str() + "/" +
-                         path::filename(d).str();
+      std::string name =
+          path::filename(parent).str() + "/" + path::filename(d).str();
       cases[name] = d;
     };
     llvm::SmallString<256> model(dir);
@@ -377,8 +439,9 @@ int main(int argc, char **argv) {
   if (summary) {
     llvm::outs() << "\nop type                    pass  fail  unsupported\n";
     for (const auto &[op, c] : perOp)
-      llvm::outs() << llvm::left_justify(op, 26) << llvm::format_decimal(c[0], 5)
-                   << " " << llvm::format_decimal(c[1], 5) << " "
+      llvm::outs() << llvm::left_justify(op, 26)
+                   << llvm::format_decimal(c[0], 5) << " "
+                   << llvm::format_decimal(c[1], 5) << " "
                    << llvm::format_decimal(c[2], 12) << "\n";
     llvm::outs() << "\nsuite                      pass  fail  unsupported\n";
     for (const auto &[suite, c] : perSuite)

@@ -46,9 +46,8 @@ namespace cl = llvm::cl;
 namespace {
 enum class Emit { Kiln, Linalg, LLVMDialect, LLVMIR, Asm, Obj, Lib, LibObj };
 
-cl::opt<std::string> inputFile(cl::Positional,
-                               cl::desc("<input .mlir or .onnx>"),
-                               cl::Required);
+cl::opt<std::string>
+    inputFile(cl::Positional, cl::desc("<input .mlir or .onnx>"), cl::Required);
 cl::list<std::string> inputShapes("input-shape",
                                   cl::desc("Pin the shape of an ONNX input"),
                                   cl::value_desc("name=1x3x224x224"));
