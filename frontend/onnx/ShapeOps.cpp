@@ -319,7 +319,7 @@ void kiln::onnx_import::addShapeConverters(ConverterTable &t) {
     if (!start.isFloat()) {
       std::vector<int64_t> ints(n);
       for (int64_t i = 0; i < n; ++i)
-        ints[i] = start.ints[0] + i * delta.ints[0];
+        ints[i] = start.intAt(0) + i * delta.intAt(0);
       return node.setOutput(0, HostTensor::fromInts(start.dtype, {n}, ints));
     }
     node.setOutput(0, HostTensor::make(start.dtype, {n}, values));
