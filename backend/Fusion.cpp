@@ -1,0 +1,193 @@
+//===- Fusion.cpp - Fuse elementwise chains, reductions, epilogues -------===//
+//
+// Every elementwise kiln op lowers to its own linalg.generic, so a chain of
+// n ops would be n loop nests, each writing a whole tensor that the next
+// reads back from memory. This pass merges them on tensors, before
+// bufferization, using upstream linalg elementwise fusion with a control
+// function that refuses only the fusions that would recompute expensive
+// work, then fuses the epilogues of matrix products into the column tiles
+// of the contraction kernel.
+//
+//===----------------------------------------------------------------------===//
+
+#include "backend/Backend.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/SCF/Transforms/Transforms.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+using namespace mlir;
+
+namespace kiln {
+#define GEN_PASS_DEF_KILNFUSE
+#include "backend/Passes.h.inc"
+} // namespace kiln
+
+namespace {
+
+/// True if `op`'s body computes a transcendental function or a division:
+/// work that should not be repeated per element of a broadcast.
+bool hasExpensiveBody(linalg::GenericOp op) {
+  bool expensive = false;
+  op.getBody()->walk([&](Operation *inner) {
+    if (isa<math::MathDialect>(inner->getDialect()) ||
+        isa<arith::DivFOp, arith::DivSIOp, arith::RemFOp, arith::RemSIOp>(
+            inner))
+      expensive = true;
+  });
+  return expensive;
+}
+
+/// Decides whether the producer of `operand` is fused into its consumer.
+/// Upstream fusion keeps a producer's result when it has other users (the
+/// fused op yields it as an extra result), so fusion never duplicates a
+/// loop nest; what it may duplicate is work per element, when the consumer
+/// reads the producer through a broadcasting map.
+bool shouldFuse(OpOperand *operand) {
+  auto producer = operand->get().getDefiningOp<linalg::GenericOp>();
+  auto consumer = dyn_cast<linalg::GenericOp>(operand->getOwner());
+  if (!producer || !consumer)
+    return false;
+  AffineMap map = consumer.getMatchingIndexingMap(operand);
+  bool oneToOne = map.isPermutation() ||
+                  (map.isProjectedPermutation() &&
+                   map.getNumResults() == consumer.getNumLoops());
+  if (oneToOne)
+    return true;
+  // Read through a broadcast: each producer element is computed once per
+  // element of the broadcast. Worth it for cheap bodies only, and only when
+  // the producer's own result is not needed elsewhere (it could not be
+  // yielded from a loop nest of another shape).
+  return !hasExpensiveBody(producer) && operand->get().hasOneUse();
+}
+
+/// Generalizes the named ops that elementwise fusion should see: reductions,
+/// transposes and broadcasts. Contractions, convolutions and pooling stay
+/// named for their own code generation.
+void generalizeFusableNamedOps(func::FuncOp func) {
+  SmallVector<linalg::LinalgOp> named;
+  func.walk([&](linalg::LinalgOp op) {
+    if (isa<linalg::ReduceOp, linalg::TransposeOp, linalg::BroadcastOp>(op) &&
+        op.hasPureTensorSemantics())
+      named.push_back(op);
+  });
+  IRRewriter rewriter(func.getContext());
+  for (linalg::LinalgOp op : named) {
+    rewriter.setInsertionPoint(op);
+    (void)linalg::generalizeNamedOp(rewriter, op);
+  }
+}
+
+/// The consumer whose tile a matmul's result is computed in: the one
+/// all-parallel generic that reads the (2-D) product through an identity
+/// map, with static shapes.
+linalg::GenericOp epilogueOf(linalg::MatmulOp matmul) {
+  Value product = matmul.getResult(0);
+  auto type = cast<RankedTensorType>(product.getType());
+  if (!type.hasStaticShape() || type.getRank() != 2 || product.use_empty() ||
+      !isa<FloatType>(type.getElementType()))
+    return nullptr;
+  auto consumer = dyn_cast<linalg::GenericOp>(*product.user_begin());
+  if (!consumer || !consumer.hasPureTensorSemantics() ||
+      consumer.getNumParallelLoops() != consumer.getNumLoops() ||
+      consumer.getNumLoops() != 2)
+    return nullptr;
+  for (OpOperand &use : product.getUses())
+    if (use.getOwner() != consumer ||
+        !consumer.getMatchingIndexingMap(&use).isIdentity())
+      return nullptr;
+  for (OpOperand &init : consumer.getDpsInitsMutable())
+    if (!consumer.getMatchingIndexingMap(&init).isIdentity())
+      return nullptr;
+  return consumer;
+}
+
+/// Tiles `epilogue` by `columns` columns and computes its product tile by
+/// tile inside the loop; the last, partial tile is peeled off so that both
+/// loops hold products of static shape.
+LogicalResult fuseIntoColumnTiles(RewriterBase &rewriter,
+                                  linalg::GenericOp epilogue,
+                                  linalg::MatmulOp matmul, int64_t columns) {
+  scf::SCFTileAndFuseOptions options;
+  options.tilingOptions.setTileSizes(
+      getAsIndexOpFoldResult(rewriter.getContext(), {0, columns}));
+  options.setFusionControlFn(
+      [&](tensor::ExtractSliceOp, OpResult producer,
+          bool isDestination) -> std::optional<
+                                  scf::SCFTileAndFuseOptions::ControlFnResult> {
+        // The product and its zero-filled accumulator, nothing else: other
+        // producers stay whole loop nests.
+        Operation *op = producer.getOwner();
+        if (isDestination || !(op == matmul || isa<linalg::FillOp>(op)))
+          return std::nullopt;
+        return scf::SCFTileAndFuseOptions::ControlFnResult{};
+      });
+  rewriter.setInsertionPoint(epilogue);
+  FailureOr<scf::SCFTileAndFuseResult> fused =
+      scf::tileConsumerAndFuseProducersUsingSCF(
+          rewriter, cast<TilingInterface>(epilogue.getOperation()), options);
+  if (failed(fused))
+    return failure();
+  for (OpResult result : epilogue->getResults())
+    rewriter.replaceAllUsesWith(result, fused->replacements.lookup(result));
+  rewriter.eraseOp(epilogue);
+  if (matmul->use_empty())
+    rewriter.eraseOp(matmul);
+  if (fused->loops.empty())
+    return success();
+  auto loop = cast<scf::ForOp>(fused->loops.front().getOperation());
+  scf::ForOp partial;
+  (void)scf::peelForLoopAndSimplifyBounds(rewriter, loop, partial);
+  return success();
+}
+
+struct KilnFusePass : kiln::impl::KilnFuseBase<KilnFusePass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    MLIRContext *ctx = &getContext();
+    generalizeFusableNamedOps(func);
+
+    RewritePatternSet patterns(ctx);
+    linalg::populateElementwiseOpsFusionPatterns(patterns, shouldFuse);
+    tensor::EmptyOp::getCanonicalizationPatterns(patterns, ctx);
+    tensor::ExpandShapeOp::getCanonicalizationPatterns(patterns, ctx);
+    tensor::CollapseShapeOp::getCanonicalizationPatterns(patterns, ctx);
+    linalg::FillOp::getCanonicalizationPatterns(patterns, ctx);
+    if (failed(applyPatternsGreedily(func, std::move(patterns))))
+      return signalPassFailure();
+
+    if (epilogueColumns < 0)
+      return;
+    SmallVector<std::pair<linalg::MatmulOp, linalg::GenericOp>> epilogues;
+    func.walk([&](linalg::MatmulOp matmul) {
+      if (linalg::GenericOp epilogue = epilogueOf(matmul))
+        epilogues.push_back({matmul, epilogue});
+    });
+    IRRewriter rewriter(ctx);
+    kiln::CpuModel cpu = kiln::hostCpuModel();
+    for (auto [matmul, epilogue] : epilogues) {
+      Type element = getElementTypeOrSelf(matmul.getResult(0).getType());
+      int64_t columns = epilogueColumns;
+      if (columns == 0)
+        columns = kiln::contractionTileColumns(cpu, element);
+      int64_t n = cast<RankedTensorType>(matmul.getResult(0).getType())
+                      .getDimSize(1);
+      // A product of one column tile is already computed in one piece.
+      if (n <= columns)
+        continue;
+      if (failed(fuseIntoColumnTiles(rewriter, epilogue, matmul, columns)))
+        return signalPassFailure();
+    }
+  }
+};
+
+} // namespace
