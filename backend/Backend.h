@@ -143,7 +143,7 @@ private:
 };
 
 struct CompileOptions {
-  int optLevel = 3; ///< 0..3, for LLVM's optimizer and code generator
+  int optLevel = 3;   ///< 0..3, for LLVM's optimizer and code generator
   bool fusion = true; ///< run kiln-fuse (see PipelineOptions::fusion)
 };
 

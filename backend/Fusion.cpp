@@ -21,6 +21,7 @@
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tensor/Transforms/Transforms.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 using namespace mlir;
@@ -56,9 +57,9 @@ bool shouldFuse(OpOperand *operand) {
   if (!producer || !consumer)
     return false;
   AffineMap map = consumer.getMatchingIndexingMap(operand);
-  bool oneToOne = map.isPermutation() ||
-                  (map.isProjectedPermutation() &&
-                   map.getNumResults() == consumer.getNumLoops());
+  bool oneToOne =
+      map.isPermutation() || (map.isProjectedPermutation() &&
+                              map.getNumResults() == consumer.getNumLoops());
   if (oneToOne)
     return true;
   // Read through a broadcast: each producer element is computed once per
@@ -119,9 +120,8 @@ LogicalResult fuseIntoColumnTiles(RewriterBase &rewriter,
   options.tilingOptions.setTileSizes(
       getAsIndexOpFoldResult(rewriter.getContext(), {0, columns}));
   options.setFusionControlFn(
-      [&](tensor::ExtractSliceOp, OpResult producer,
-          bool isDestination) -> std::optional<
-                                  scf::SCFTileAndFuseOptions::ControlFnResult> {
+      [&](tensor::ExtractSliceOp, OpResult producer, bool isDestination)
+          -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
         // The product and its zero-filled accumulator, nothing else: other
         // producers stay whole loop nests.
         Operation *op = producer.getOwner();
@@ -179,14 +179,21 @@ struct KilnFusePass : kiln::impl::KilnFuseBase<KilnFusePass> {
       int64_t columns = epilogueColumns;
       if (columns == 0)
         columns = kiln::contractionTileColumns(cpu, element);
-      int64_t n = cast<RankedTensorType>(matmul.getResult(0).getType())
-                      .getDimSize(1);
+      int64_t n =
+          cast<RankedTensorType>(matmul.getResult(0).getType()).getDimSize(1);
       // A product of one column tile is already computed in one piece.
       if (n <= columns)
         continue;
       if (failed(fuseIntoColumnTiles(rewriter, epilogue, matmul, columns)))
         return signalPassFailure();
     }
+    // A product's accumulator tile is a slice of the whole epilogue's empty
+    // tensor; as an empty tensor of its own it shares no buffer with the
+    // loop's result.
+    RewritePatternSet cleanup(ctx);
+    tensor::populateFoldTensorEmptyPatterns(cleanup);
+    if (failed(applyPatternsGreedily(func, std::move(cleanup))))
+      return signalPassFailure();
   }
 };
 

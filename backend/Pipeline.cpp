@@ -79,6 +79,8 @@ void kiln::buildLoweringPipeline(OpPassManager &pm, Stage stage,
   // Loops, then the LLVM dialect.
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addNestedPass<func::FuncOp>(createKilnLowerVectorOps());
+  // exp/log/tanh as arithmetic, so that LLVM vectorizes the loops.
+  pm.addNestedPass<func::FuncOp>(createKilnPolynomialMath());
   pm.addPass(createKilnMarkEntryPoints());
   pm.addPass(createConvertMathToFuncs());
   pm.addPass(createSCFToControlFlowPass());
@@ -102,8 +104,7 @@ void kiln::buildLoweringPipeline(OpPassManager &pm, Stage stage,
 
 namespace {
 /// PipelineOptions as textual pipeline options of kiln-lower-to-llvm.
-struct LoweringPipelineOptions
-    : PassPipelineOptions<LoweringPipelineOptions> {
+struct LoweringPipelineOptions : PassPipelineOptions<LoweringPipelineOptions> {
   Option<bool> fusion{*this, "fusion",
                       llvm::cl::desc("Run kiln-fuse (default: true)"),
                       llvm::cl::init(true)};
