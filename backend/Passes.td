@@ -201,15 +201,16 @@ def KilnPolynomialMath
     : Pass<"kiln-polynomial-math", "::mlir::func::FuncOp"> {
   let summary = "Replace f32 exp, log and tanh by vectorizable polynomials";
   let description = [{
-    `math.exp`, `math.expm1`, `math.log`, `math.log1p`, `math.log2`,
-    `math.tanh` and `math.erf` on `f32` (scalars or vectors) become
-    upstream's polynomial approximations: arithmetic, bit casts and selects
-    only, no call into the C library. LLVM's loop vectorizer vectorizes a
-    loop only if everything in it vectorizes, so this is what makes the
-    elementwise and reduction loops of softmax, sigmoid, tanh or a
-    cross-entropy run at the host's vector width. `f64` keeps the C
-    library's functions. Accuracy against libm is checked end to end
-    (`test/e2e/PolynomialMathTest.cpp`).
+    `math.exp`, `math.log` and `math.tanh` on `f32` become upstream's
+    polynomial approximations: arithmetic, bit casts and selects only, no
+    call into the C library. LLVM's loop vectorizer vectorizes a loop only
+    if everything in it vectorizes, so this is what makes the elementwise
+    and reduction loops of softmax, sigmoid, tanh or a cross-entropy run at
+    the host's vector width. Scalar `exp` and `log` are first wrapped in an
+    exact rescaling where a subnormal is involved (an exp result below
+    `FLT_MIN`: exp(x / 2)^2; a log input below it: log(x * 2^24) - 24 ln 2),
+    which the approximations would flush to zero. `f64` keeps the C library's functions. Accuracy against libm
+    is checked end to end (`test/e2e/PolynomialMathTest.cpp`).
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::math::MathDialect",

@@ -326,7 +326,7 @@ int64_t countLoopNests(mlir::ModuleOp module, llvm::StringRef name,
     return -1;
   int64_t nests = 0;
   for (mlir::Operation &op : fn.getBody().front())
-    if (isa<mlir::linalg::LinalgOp, mlir::LoopLikeOpInterface>(op))
+    if (mlir::isa<mlir::linalg::LinalgOp, mlir::LoopLikeOpInterface>(op))
       ++nests;
   return nests;
 }
