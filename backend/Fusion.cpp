@@ -46,11 +46,28 @@ bool hasExpensiveBody(linalg::GenericOp op) {
   return expensive;
 }
 
+/// Ops a producer may have and still be recomputed in several consumers.
+constexpr int64_t kMaxRecomputedOps = 8;
+
+/// True if recomputing `op`'s body costs little: no transcendental function
+/// or division, a few ops.
+bool isCheapToRecompute(linalg::GenericOp op) {
+  return !hasExpensiveBody(op) &&
+         static_cast<int64_t>(op.getBody()->getOperations().size()) - 1 <=
+             kMaxRecomputedOps;
+}
+
 /// Decides whether the producer of `operand` is fused into its consumer.
-/// Upstream fusion keeps a producer's result when it has other users (the
-/// fused op yields it as an extra result), so fusion never duplicates a
-/// loop nest; what it may duplicate is work per element, when the consumer
-/// reads the producer through a broadcasting map.
+/// Fusion moves the producer's body into the consumer. If the consumer is
+/// the producer's only user and reads each element once, that is free. A
+/// producer with other users keeps its result (upstream fusion yields it
+/// from the fused op) and its body is computed again in each consumer it is
+/// fused into: allowed for cheap bodies only, or the duplication compounds
+/// along a chain (exponentially, when each value feeds two consumers). An
+/// expensive producer with other users is fused into a reduction only: the
+/// reduction then computes it once and writes it for the other users (the
+/// exp of a softmax, summed and stored in one pass), and, having a
+/// reduction loop, is never fused into anything else.
 bool shouldFuse(OpOperand *operand) {
   auto producer = operand->get().getDefiningOp<linalg::GenericOp>();
   auto consumer = dyn_cast<linalg::GenericOp>(operand->getOwner());
@@ -60,13 +77,17 @@ bool shouldFuse(OpOperand *operand) {
   bool oneToOne =
       map.isPermutation() || (map.isProjectedPermutation() &&
                               map.getNumResults() == consumer.getNumLoops());
-  if (oneToOne)
-    return true;
-  // Read through a broadcast: each producer element is computed once per
-  // element of the broadcast. Worth it for cheap bodies only, and only when
-  // the producer's own result is not needed elsewhere (it could not be
-  // yielded from a loop nest of another shape).
-  return !hasExpensiveBody(producer) && operand->get().hasOneUse();
+  bool onlyUser = llvm::all_of(operand->get().getUsers(), [&](Operation *user) {
+    return user == consumer.getOperation();
+  });
+  bool cheap = isCheapToRecompute(producer);
+  if (onlyUser)
+    // Through a broadcast, each producer element is computed once per
+    // element it is broadcast to.
+    return oneToOne || cheap;
+  if (!oneToOne)
+    return false;
+  return cheap || consumer.getNumReductionLoops() > 0;
 }
 
 /// Generalizes the named ops that elementwise fusion should see: reductions,

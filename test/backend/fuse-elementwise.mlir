@@ -57,18 +57,19 @@ func.func @bias_relu(%x: tensor<4x9xf32>, %b: tensor<9xf32>) -> tensor<4x9xf32> 
   return %y : tensor<4x9xf32>
 }
 
-// A producer with several users is fused into each of them and still
-// returned itself: no loop nest reads a tensor an elementwise producer
-// wrote, except where the producer's value is a result.
+// A producer with several users keeps its result, and is recomputed in a
+// consumer only if that is cheap. exp is not: it is computed once, and
+// both consumers read it.
 // CHECK-LABEL: func.func @shared
 // CHECK-SAME: (%[[X:[a-z0-9_]+]]: tensor<5x9xf32>, %[[B:[a-z0-9_]+]]: tensor<9xf32>)
 // CHECK: %[[E:.*]] = linalg.generic {{.*}} ins(%[[X]] : tensor<5x9xf32>)
-// CHECK: math.exp
-// CHECK: %[[S:.*]] = linalg.generic {{.*}} ins(%[[X]], %[[B]] : tensor<5x9xf32>, tensor<9xf32>)
-// CHECK: math.exp
+// CHECK-NEXT: ^bb0
+// CHECK-NEXT: math.exp
+// CHECK: %[[S:.*]] = linalg.generic {{.*}} ins(%[[E]], %[[B]] : tensor<5x9xf32>, tensor<9xf32>)
+// CHECK-NEXT: ^bb0
 // CHECK-NEXT: arith.addf
-// CHECK: %[[M:.*]] = linalg.generic {{.*}} ins(%[[X]] : tensor<5x9xf32>)
-// CHECK: math.exp
+// CHECK: %[[M:.*]] = linalg.generic {{.*}} ins(%[[E]], %[[X]] : tensor<5x9xf32>, tensor<5x9xf32>)
+// CHECK-NEXT: ^bb0
 // CHECK-NEXT: arith.mulf
 // CHECK: return %[[E]], %[[S]], %[[M]]
 func.func @shared(%x: tensor<5x9xf32>, %b: tensor<9xf32>)
@@ -113,4 +114,40 @@ func.func @broadcast_cheap(%v: tensor<9xf32>, %w: tensor<9xf32>, %x: tensor<5x9x
   %eb = kiln.broadcast %e : tensor<9xf32> -> tensor<5x9xf32>
   %y = kiln.mul %eb, %x : tensor<5x9xf32>
   return %y : tensor<5x9xf32>
+}
+
+// A cheap producer with several users is recomputed in each (a subtract and
+// a multiply cost less than a store and two loads).
+// CHECK-LABEL: func.func @shared_cheap
+// CHECK-SAME: (%[[X:[a-z0-9_]+]]: tensor<5x9xf32>, %[[Y:[a-z0-9_]+]]: tensor<5x9xf32>)
+// CHECK: %[[A:.*]] = linalg.generic {{.*}} ins(%[[X]], %[[Y]] : tensor<5x9xf32>, tensor<5x9xf32>)
+// CHECK-NEXT: ^bb0
+// CHECK-NEXT: arith.subf
+// CHECK-NEXT: arith.mulf
+// CHECK: %[[B:.*]] = linalg.generic {{.*}} ins(%[[X]], %[[Y]] : tensor<5x9xf32>, tensor<5x9xf32>)
+// CHECK-NEXT: ^bb0
+// CHECK-NEXT: arith.subf
+// CHECK-NEXT: math.exp
+// CHECK: return %[[A]], %[[B]]
+func.func @shared_cheap(%x: tensor<5x9xf32>, %y: tensor<5x9xf32>) -> (tensor<5x9xf32>, tensor<5x9xf32>) {
+  %d = kiln.sub %x, %y : tensor<5x9xf32>
+  %a = kiln.mul %d, %d : tensor<5x9xf32>
+  %b = kiln.exp %d : tensor<5x9xf32>
+  return %a, %b : tensor<5x9xf32>, tensor<5x9xf32>
+}
+
+// Each value feeds its successor twice: fusing the chain keeps one copy of
+// each step (no duplication that would double at every link).
+// CHECK-LABEL: func.func @chain_of_shared
+// CHECK-COUNT-3: math.tanh
+// CHECK-NOT: math.tanh
+// CHECK: return
+func.func @chain_of_shared(%x: tensor<16xf32>) -> tensor<16xf32> {
+  %t0 = kiln.tanh %x : tensor<16xf32>
+  %y0 = kiln.mul %t0, %x : tensor<16xf32>
+  %t1 = kiln.tanh %y0 : tensor<16xf32>
+  %y1 = kiln.mul %t1, %y0 : tensor<16xf32>
+  %t2 = kiln.tanh %y1 : tensor<16xf32>
+  %y2 = kiln.mul %t2, %y1 : tensor<16xf32>
+  return %y2 : tensor<16xf32>
 }

@@ -3,7 +3,7 @@
 // A whole training step: forward, the backward ops kiln-autodiff generates
 // and the SGD update are one function, and kiln-fuse fuses across all of
 // them: the update of w runs in the column tiles of its own gradient's
-// product, the tanh derivative is fused both into dz and into the bias
+// product, the tanh derivative is fused into dz and into the bias
 // gradient's reduction, and the softmax cross-entropy's gradient is one
 // loop nest.
 
@@ -22,10 +22,15 @@
 // CHECK: arith.subf
 // CHECK: %[[DH:.*]] = linalg.matmul {{.*}} ins(%[[DO]], %[[W2]] : tensor<5x7xf32>, tensor<300x7xf32>)
 // CHECK: %[[DW2:.*]] = linalg.matmul {{.*}} ins(%[[H]], %[[DO]] : tensor<5x300xf32>, tensor<5x7xf32>)
-// dz = dh * (1 - tanh(z + b)^2) recomputes tanh rather than storing it...
-// CHECK: %[[DZ:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel"]} ins(%[[DH]], %[[Z]], %[[B]] : tensor<5x300xf32>, tensor<5x300xf32>, tensor<300xf32>)
-// CHECK: math.tanh
-// ... and so does db = sum over the batch of dz, in one loop nest.
+// dz = dh * (1 - h^2) reads the stored h (tanh is not recomputed in an
+// elementwise loop nest) ...
+// CHECK: %[[DZ:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel"]} ins(%[[DH]], %[[H]] : tensor<5x300xf32>, tensor<5x300xf32>)
+// CHECK-NEXT: ^bb0
+// CHECK-NEXT: arith.mulf
+// CHECK-NEXT: arith.subf
+// CHECK-NEXT: arith.mulf
+// ... while db = sum over the batch of dz is one loop nest from dh and z,
+// which recomputes tanh (an expensive producer fuses into reductions).
 // CHECK: %[[DB:.*]] = linalg.generic {{.*}} iterator_types = ["reduction", "parallel"]} ins(%[[DH]], %[[Z]], %[[B]] : tensor<5x300xf32>, tensor<5x300xf32>, tensor<300xf32>)
 // CHECK: math.tanh
 // CHECK: arith.addf
