@@ -169,6 +169,117 @@ LogicalResult fuseIntoColumnTiles(RewriterBase &rewriter,
   return success();
 }
 
+/// True if every iteration of `loop` (its only iter_arg) writes its own
+/// slab of the result and nothing else: it yields the iter_arg with one
+/// unit-stride slice replaced, at offset iv along one dimension, `step`
+/// wide, whole along the others. (A convolution computes its output a few
+/// images at a time so; a scatter loop, which may write a row twice, is not
+/// such a loop.)
+bool writesDisjointSlabs(scf::ForOp loop) {
+  if (loop.getNumRegionIterArgs() != 1)
+    return false;
+  auto insert =
+      loop.getYieldedValues()[0].getDefiningOp<tensor::InsertSliceOp>();
+  if (!insert || insert.getDest() != loop.getRegionIterArgs()[0])
+    return false;
+  std::optional<int64_t> step = getConstantIntValue(loop.getStep());
+  std::optional<int64_t> lower = getConstantIntValue(loop.getLowerBound());
+  if (!step || !lower || *lower != 0 || !insert.hasUnitStride())
+    return false;
+  auto destType = cast<RankedTensorType>(insert.getDest().getType());
+  int64_t slabs = 0;
+  for (auto [dim, offset, size] :
+       llvm::enumerate(insert.getMixedOffsets(), insert.getMixedSizes())) {
+    std::optional<int64_t> staticSize = getConstantIntValue(size);
+    if (!staticSize)
+      return false;
+    if (auto value = dyn_cast<Value>(offset);
+        value && value == loop.getInductionVar() && *staticSize == *step) {
+      ++slabs;
+      continue;
+    }
+    std::optional<int64_t> staticOffset = getConstantIntValue(offset);
+    if (!staticOffset || *staticOffset != 0 ||
+        *staticSize != destType.getDimSize(dim))
+      return false;
+  }
+  return slabs == 1;
+}
+
+/// The all-parallel generic that is the only user of `loop`'s result and
+/// reads it element for element, or null.
+linalg::GenericOp elementwiseUserOf(scf::ForOp loop) {
+  Value result = loop.getResult(0);
+  if (result.use_empty())
+    return nullptr;
+  auto consumer = dyn_cast<linalg::GenericOp>(*result.user_begin());
+  if (!consumer || consumer.getNumParallelLoops() != consumer.getNumLoops())
+    return nullptr;
+  for (OpOperand &use : result.getUses())
+    if (use.getOwner() != consumer ||
+        !consumer.getMatchingIndexingMap(&use).isIdentity())
+      return nullptr;
+  for (OpOperand &init : consumer.getDpsInitsMutable())
+    if (!consumer.getMatchingIndexingMap(&init).isIdentity())
+      return nullptr;
+  return consumer;
+}
+
+/// Moves the elementwise consumer of a loop that computes its result slab
+/// by slab (a convolution over chunks of the batch) into the loop, where
+/// it runs on each slab right after the slab is computed: the bias and
+/// activation of a convolution join its layout-changing copy.
+void fuseIntoSlabLoops(RewriterBase &rewriter, func::FuncOp func) {
+  SmallVector<std::pair<scf::ForOp, linalg::GenericOp>> candidates;
+  for (scf::ForOp loop : func.getBody().getOps<scf::ForOp>())
+    if (writesDisjointSlabs(loop))
+      if (linalg::GenericOp consumer = elementwiseUserOf(loop))
+        candidates.push_back({loop, consumer});
+  for (auto [loop, consumer] : candidates) {
+    SmallVector<LoopLikeOpInterface> loops = {loop};
+    // Not fusable (the tiling would not match the slabs): left as it is.
+    if (succeeded(scf::tileAndFuseConsumer(rewriter, consumer, loops)) &&
+        consumer->use_empty())
+      rewriter.eraseOp(consumer);
+  }
+  // The loop still yields the slabs the consumer read, which nothing uses
+  // now: it yields its iter_arg unchanged instead, and canonicalization
+  // drops the iter_arg and the ops that computed the slabs. (The greedy
+  // driver without patterns first erases the dead slices tiling left.)
+  (void)applyPatternsGreedily(func, RewritePatternSet(func.getContext()));
+  func.walk([&](scf::ForOp loop) {
+    auto yield = cast<scf::YieldOp>(loop.getBody()->getTerminator());
+    for (auto [result, arg, yielded] :
+         llvm::zip(loop.getResults(), loop.getRegionIterArgs(),
+                   yield->getOpOperands())) {
+      auto insert = yielded.get().getDefiningOp<tensor::InsertSliceOp>();
+      // Nothing reads the loop-carried value: it is only the destination
+      // of the slice insertion that is yielded.
+      bool onlyUpdated = llvm::all_of(arg.getUsers(), [&](Operation *user) {
+        auto update = dyn_cast<tensor::InsertSliceOp>(user);
+        return update && update.getDest() == arg &&
+               llvm::all_of(update->getUses(),
+                            [&](OpOperand &use) { return &use == &yielded; });
+      });
+      if (result.use_empty() && onlyUpdated)
+        rewriter.modifyOpInPlace(yield, [&] { yielded.set(arg); });
+    }
+  });
+}
+
+/// Upstream elementwise fusion with `shouldFuse`, and the folding of the
+/// reshapes and empty tensors it leaves.
+LogicalResult fuseElementwise(func::FuncOp func) {
+  MLIRContext *ctx = func.getContext();
+  RewritePatternSet patterns(ctx);
+  linalg::populateElementwiseOpsFusionPatterns(patterns, shouldFuse);
+  tensor::EmptyOp::getCanonicalizationPatterns(patterns, ctx);
+  tensor::ExpandShapeOp::getCanonicalizationPatterns(patterns, ctx);
+  tensor::CollapseShapeOp::getCanonicalizationPatterns(patterns, ctx);
+  linalg::FillOp::getCanonicalizationPatterns(patterns, ctx);
+  return applyPatternsGreedily(func, std::move(patterns));
+}
+
 struct KilnFusePass : kiln::impl::KilnFuseBase<KilnFusePass> {
   using Base::Base;
 
@@ -177,13 +288,12 @@ struct KilnFusePass : kiln::impl::KilnFuseBase<KilnFusePass> {
     MLIRContext *ctx = &getContext();
     generalizeFusableNamedOps(func);
 
-    RewritePatternSet patterns(ctx);
-    linalg::populateElementwiseOpsFusionPatterns(patterns, shouldFuse);
-    tensor::EmptyOp::getCanonicalizationPatterns(patterns, ctx);
-    tensor::ExpandShapeOp::getCanonicalizationPatterns(patterns, ctx);
-    tensor::CollapseShapeOp::getCanonicalizationPatterns(patterns, ctx);
-    linalg::FillOp::getCanonicalizationPatterns(patterns, ctx);
-    if (failed(applyPatternsGreedily(func, std::move(patterns))))
+    if (failed(fuseElementwise(func)))
+      return signalPassFailure();
+    // Epilogues of slab loops, then the chains they now meet in the loops.
+    IRRewriter slabRewriter(ctx);
+    fuseIntoSlabLoops(slabRewriter, func);
+    if (failed(fuseElementwise(func)))
       return signalPassFailure();
 
     if (epilogueColumns < 0)

@@ -48,6 +48,10 @@ def KilnFuse : Pass<"kiln-fuse", "::mlir::func::FuncOp"> {
        column tile inside that loop, and the epilogue runs on each tile
        while it is still in cache. The loop is peeled, so every product
        keeps static shapes for the kernel.
+    4. The elementwise consumer of a loop that writes its result one slab
+       per iteration (a convolution computed a few images at a time) moves
+       into the loop: bias and activation join the copy from the product's
+       layout to NCHW, and the result is written once.
 
     The whole training step (forward, the backward ops `kiln-autodiff`
     generates and the optimizer update) is one function, so all of it is

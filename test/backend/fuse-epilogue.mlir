@@ -74,3 +74,28 @@ func.func @product_also_returned(%x: tensor<5x7xf32>, %w: tensor<7x300xf32>) -> 
   %y = kiln.relu %p : tensor<5x300xf32>
   return %p, %y : tensor<5x300xf32>, tensor<5x300xf32>
 }
+
+// A convolution large enough to be computed a few images at a time (its
+// patch matrix is kept under 1 MiB) is an scf.for that writes one slab of
+// images per iteration. Its bias and relu move into that loop and join the
+// copy from the product's layout to NCHW: one loop nest per chunk, and the
+// NCHW result is written once.
+// CHECK-LABEL: func.func @conv_bias_relu
+// CHECK-SAME: (%[[X:[a-z0-9_]+]]: tensor<64x1x28x28xf32>, %[[W:[a-z0-9_]+]]: tensor<32x1x5x5xf32>, %[[B:[a-z0-9_]+]]: tensor<32x1x1xf32>)
+// CHECK: %[[LOOP:.*]] = scf.for %[[N:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%[[ACC:.*]] = %{{.*}}) -> (tensor<64x32x28x28xf32>)
+// CHECK: %[[P:.*]] = linalg.matmul
+// CHECK: %[[PE:.*]] = tensor.expand_shape %[[P]]
+// CHECK: %[[Y:.*]] = linalg.generic {{.*}} ins(%[[PE]], %[[B]] : tensor<1x8x28x28x32xf32>, tensor<32x1x1xf32>)
+// CHECK: arith.addf
+// CHECK-NEXT: arith.maximumf
+// CHECK: %[[INS:.*]] = tensor.insert_slice %[[Y]] into %[[ACC]][%[[N]], 0, 0, 0] [8, 32, 28, 28] [1, 1, 1, 1]
+// CHECK-NEXT: scf.yield %[[INS]]
+// CHECK-NOT: linalg.generic
+// CHECK: return %[[LOOP]]
+func.func @conv_bias_relu(%x: tensor<64x1x28x28xf32>, %w: tensor<32x1x5x5xf32>, %b: tensor<32x1x1xf32>) -> tensor<64x32x28x28xf32> {
+  %c = kiln.conv2d %x, %w stride [1, 1] padding [2, 2, 2, 2] dilation [1, 1] groups 1 : tensor<64x1x28x28xf32>, tensor<32x1x5x5xf32> -> tensor<64x32x28x28xf32>
+  %bb = kiln.broadcast %b : tensor<32x1x1xf32> -> tensor<64x32x28x28xf32>
+  %z = kiln.add %c, %bb : tensor<64x32x28x28xf32>
+  %y = kiln.relu %z : tensor<64x32x28x28xf32>
+  return %y : tensor<64x32x28x28xf32>
+}
