@@ -75,9 +75,7 @@ CompiledModule::compile(ModuleOp module, const CompileOptions &options) {
 
   OwningOpRef<ModuleOp> lowered = module.clone();
   PassManager pm(context);
-  PipelineOptions pipeline;
-  pipeline.fusion = options.fusion;
-  buildLoweringPipeline(pm, Stage::LLVMDialect, pipeline);
+  buildLoweringPipeline(pm, Stage::LLVMDialect);
   if (failed(pm.run(*lowered)))
     return fail();
 

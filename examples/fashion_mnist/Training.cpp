@@ -43,7 +43,7 @@ std::unique_ptr<CompiledGraph> compileEvaluator(const TrainingOptions &options,
   Graph g(options.name + "_eval", options.seed);
   Var images = g.input("images", {batch, 1, 28, 28});
   g.output("logits", model(g, images, /*training=*/false));
-  return g.compile(options.compile);
+  return g.compile();
 }
 
 double evaluate(CompiledGraph &evaluator, const TrainStep &step,
@@ -135,13 +135,11 @@ bool parseTrainingFlags(int argc, char **argv, TrainingOptions &options) {
         return false;
     } else if (flag == "--resume") {
       options.resume = true;
-    } else if (flag == "--no-fusion") {
-      options.compile.fusion = false;
     } else {
       std::fprintf(stderr,
                    "error: unknown flag '%s' (flags: --optimizer sgd|adam, "
                    "--lr, --epochs, --batch, --seed, --data, --max-steps, "
-                   "--csv, --checkpoint, --resume, --no-fusion)\n",
+                   "--csv, --checkpoint, --resume)\n",
                    flag.c_str());
       return false;
     }
@@ -180,7 +178,7 @@ TrainingResult trainClassifier(const TrainingOptions &options,
     Var logits = model(g, images, /*training=*/true);
     g.output("loss", crossEntropy(logits, labels));
     g.output("logits", logits);
-    return TrainStep::create(g, options.optimizer, options.compile);
+    return TrainStep::create(g, options.optimizer);
   };
   std::unique_ptr<TrainStep> step, lastStep;
   std::unique_ptr<CompiledGraph> evaluator;

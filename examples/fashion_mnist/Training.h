@@ -35,13 +35,11 @@ struct TrainingOptions {
   std::string csvPath;        ///< per-epoch metrics, if set
   std::string checkpointPath; ///< saved after each epoch, if set
   bool resume = false;        ///< continue from checkpointPath
-  CompileOptions compile;     ///< --no-fusion sets compile.fusion = false
 };
 
 /// Parses --optimizer sgd|adam --lr --epochs --batch --seed --data
-/// --max-steps --csv --checkpoint --resume --no-fusion into `options` (whose
-/// values are the defaults). Returns false after printing one line for a bad
-/// flag.
+/// --max-steps --csv --checkpoint --resume into `options` (whose values are
+/// the defaults). Returns false after printing one line for a bad flag.
 bool parseTrainingFlags(int argc, char **argv, TrainingOptions &options);
 
 struct TrainingResult {

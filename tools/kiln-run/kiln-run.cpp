@@ -2,7 +2,6 @@
 //
 //   kiln-run model.mlir [--entry fn] [--input name=x.npy | x.npy ...]
 //            [--output out.npy ... | --output-dir dir] [--repeat N] [-O N]
-//            [--no-fusion]
 //
 // Inputs are matched to arguments by name (the `kiln.name` argument
 // attribute, or argN) and positional .npy files fill the remaining
@@ -54,9 +53,6 @@ cl::opt<unsigned> repeat("repeat",
                          cl::init(0));
 cl::opt<unsigned> optLevel("O", cl::desc("Optimization level 0-3 (default 3)"),
                            cl::Prefix, cl::init(3));
-cl::opt<bool> noFusion("no-fusion",
-                       cl::desc("Leave out kiln-fuse: one loop nest per op"),
-                       cl::init(false));
 
 int error(const llvm::Twine &message) {
   llvm::WithColor::error(llvm::errs(), "kiln-run") << message << "\n";
@@ -79,7 +75,6 @@ int main(int argc, char **argv) {
 
   kiln::CompileOptions options;
   options.optLevel = optLevel;
-  options.fusion = !noFusion;
   kiln::OnnxImportOptions onnxOptions;
   for (const std::string &spec : inputShapes)
     if (std::string message = kiln::addInputShape(spec, onnxOptions);
