@@ -298,18 +298,57 @@ void readPackedPanels(RewriterBase &rewriter, linalg::LinalgOp tile,
   rewriter.modifyOpInPlace(tile, [&] { operand->set(slice); });
 }
 
+/// Work below which a cache block's rows are not split among threads: a
+/// fork and join costs a few microseconds.
+constexpr int64_t kMinParallelFlops = int64_t(1) << 20;
+/// Row blocks a parallel product aims for, so that the threads of a
+/// many-core machine balance (the blocks depend on the shape alone).
+constexpr int64_t kParallelRowBlocks = 8;
+
+/// Rows per parallel block of an M-row product at `t`, or 0 if the rows
+/// of a cache block are not worth splitting among threads.
+int64_t parallelRows(ArrayRef<int64_t> extents, const KernelTiles &t) {
+  int64_t m = extents[0];
+  int64_t rows = std::min<int64_t>(
+      t.mc, llvm::alignTo(llvm::divideCeil(m, kParallelRowBlocks), t.mr));
+  int64_t flops =
+      2 * m * std::min(extents[1], t.nc) * std::min(extents[2], t.kc);
+  return rows < m && flops >= kMinParallelFlops ? rows : 0;
+}
+
+/// Tiles the rows of `op` into blocks of `rows`, an scf.forall that
+/// kiln-parallelize-loops later runs on threads.
+FailureOr<Operation *> tileRowsInParallel(RewriterBase &rewriter, Operation *op,
+                                          int64_t rows) {
+  scf::SCFTilingOptions options;
+  options.setTileSizes(
+      getAsIndexOpFoldResult(rewriter.getContext(), {rows, 0, 0}));
+  options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+  rewriter.setInsertionPoint(op);
+  FailureOr<scf::SCFTilingResult> tiled =
+      scf::tileUsingSCF(rewriter, cast<TilingInterface>(op), options);
+  if (failed(tiled))
+    return failure();
+  rewriter.replaceOp(op, tiled->replacements);
+  return tiled->tiledOps.back();
+}
+
 /// Cache tiles, then register tiles whose i and j loops are peeled; marks
-/// every register tile for vectorization.
+/// every register tile for vectorization. A large product's row blocks
+/// are an scf.forall (its threads share each packed block of B); every
+/// element of C sees the same k order either way, so the result does not
+/// depend on how rows are split.
 LogicalResult tileMatmul(RewriterBase &rewriter, linalg::MatmulOp matmul,
                          const KernelTiles &t) {
   SmallVector<int64_t> extents = matmul.getStaticLoopRanges();
+  int64_t rows = parallelRows(extents, t);
   // BLIS's order: loops over j and k outside, i inside, so that a packed
   // block of B serves every block of A.
   SmallVector<scf::ForOp> cacheLoops, loops;
   FailureOr<Operation *> block =
       tile(rewriter, matmul,
-           {tileSizeFor(extents[0], t.mc), tileSizeFor(extents[1], t.nc),
-            tileSizeFor(extents[2], t.kc)},
+           {rows ? 0 : tileSizeFor(extents[0], t.mc),
+            tileSizeFor(extents[1], t.nc), tileSizeFor(extents[2], t.kc)},
            {1, 2, 0}, cacheLoops);
   if (failed(block))
     return matmul.emitError("cannot tile the matmul for the caches");
@@ -321,6 +360,15 @@ LogicalResult tileMatmul(RewriterBase &rewriter, linalg::MatmulOp matmul,
     packed = packPanels(rewriter, matmul.getLoc(), blockB,
                         std::min(extents[2], t.kc), std::min(extents[1], t.nc),
                         t.nr);
+  }
+  if (rows) {
+    FailureOr<Operation *> rowBlock =
+        tileRowsInParallel(rewriter, blockOp, rows);
+    if (failed(rowBlock))
+      return matmul.emitError("cannot split the matmul's rows among threads");
+    blockOp = cast<linalg::LinalgOp>(*rowBlock);
+    // The row block reads B whole, directly or through an identity slice.
+    blockB = blockOp.getDpsInputs()[1];
   }
   SmallVector<int64_t> blockExtents = blockOp.getStaticLoopRanges();
   FailureOr<Operation *> registers = tile(rewriter, blockOp,

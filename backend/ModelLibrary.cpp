@@ -327,8 +327,11 @@ Error kiln::writeModelLibrary(const ModelLibraryOptions &options,
               {"-o", library.path.str().str(), code.path.str().str(),
                table.path.str().str(), "-Wl,--whole-archive",
                options.supportLib, "-Wl,--no-whole-archive"});
-  if (options.shared)
+  if (options.shared) {
     args.push_back("-lm");
+    // Parallel loops call the OpenMP runtime (libomp-22-dev).
+    args.push_back("-lomp");
+  }
   if (Error e = run(*compiler, args, "linking the model library"))
     return e;
   auto linked = MemoryBuffer::getFile(library.path);

@@ -155,4 +155,55 @@ def KilnLowerVectorOps : Pass<"kiln-lower-vector-ops", "::mlir::func::FuncOp"> {
   ];
 }
 
+def KilnParallelizeLoops
+    : Pass<"kiln-parallelize-loops", "::mlir::func::FuncOp"> {
+  let summary = "Make the outer loops of large loop nests parallel";
+  let description = [{
+    Runs on buffers, after bufferization and deallocation, before
+    `convert-linalg-to-loops`. Marks the loops that `convert-scf-to-openmp`
+    then runs on a thread pool:
+
+    * every outermost `scf.forall` (the row blocks of the matrix-product
+      kernels, `kiln-contraction-codegen`) becomes an `scf.parallel`;
+    * a linalg op outside any parallel loop whose iteration space has at
+      least `min-parallel-work` points is tiled along one parallel
+      dimension (the outermost with at least 16 iterations, else the
+      longest) into at most 64 chunks of an `scf.parallel`.
+
+    Only parallel (never reduction) dimensions are split, and the chunks
+    depend on the shapes alone, so every element is computed by the same
+    operations in the same order whatever the thread count: results are
+    bit-identical for any number of threads. Ops whose bodies write memory
+    stay serial.
+  }];
+  let options = [
+    Option<"minParallelWork", "min-parallel-work", "int64_t", "65536",
+           "Iteration-space size below which a linalg op stays serial "
+           "(a fork and join costs a few microseconds)">
+  ];
+  let dependentDialects = [
+    "::mlir::scf::SCFDialect", "::mlir::memref::MemRefDialect",
+    "::mlir::affine::AffineDialect", "::mlir::arith::ArithDialect"
+  ];
+}
+
+def KilnSetThreadCount : Pass<"kiln-set-thread-count", "::mlir::ModuleOp"> {
+  let summary = "Parallel regions take their thread count from the runtime";
+  let description = [{
+    Runs after `convert-scf-to-openmp`. Every `omp.parallel` without a
+    `num_threads` clause gets `num_threads(kiln_num_threads())`, a runtime
+    function (`runtime/Threads.c`) that returns the count set by
+    `kiln::setNumThreads`, `KILN_NUM_THREADS` or, by default, the available
+    cores. The count is read at every region, so a change applies to the
+    next call without recompiling. The `memref.alloca_scope` that
+    `convert-scf-to-openmp` wraps around each loop body is inlined where it
+    holds no `memref.alloca` (its region must remain a single block, so
+    the loops inside it could not be lowered to branches otherwise).
+  }];
+  let dependentDialects = [
+    "::mlir::omp::OpenMPDialect", "::mlir::func::FuncDialect",
+    "::mlir::memref::MemRefDialect"
+  ];
+}
+
 #endif // KILN_BACKEND_PASSES_TD

@@ -68,12 +68,17 @@ void kiln::buildLoweringPipeline(OpPassManager &pm, Stage stage) {
   pm.addNestedPass<func::FuncOp>(bufferization::createBufferLoopHoistingPass());
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createCanonicalizerPass());
+  // Threads: large loop nests get parallel outer loops (see ParallelLoops).
+  pm.addNestedPass<func::FuncOp>(createKilnParallelizeLoops());
 
   // Loops, then the LLVM dialect.
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addNestedPass<func::FuncOp>(createKilnLowerVectorOps());
   pm.addPass(createKilnMarkEntryPoints());
   pm.addPass(createConvertMathToFuncs());
+  // Threads: parallel loops -> OpenMP, with the runtime's thread count.
+  pm.addPass(createConvertSCFToOpenMPPass());
+  pm.addPass(createKilnSetThreadCount());
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
@@ -86,6 +91,7 @@ void kiln::buildLoweringPipeline(OpPassManager &pm, Stage stage) {
   pm.addPass(createConvertMathToLibmPass());
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createConvertOpenMPToLLVMPass()); // Threads
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createKilnFinalizeEntryPoints());
   pm.addPass(createUBToLLVMConversionPass());

@@ -1,11 +1,12 @@
-//===- GemmBench.cpp - f32 GEMM: Kiln against OpenBLAS, one thread -------===//
+//===- GemmBench.cpp - f32 GEMM: Kiln against OpenBLAS, 1 and 2 threads --===//
 //
 // C = A x B, row-major f32, M = N = K. Kiln's GEMM is a one-op Kiln graph
 // compiled through the whole pipeline (CompiledModule) and called with
 // invokeInto on preallocated tensors, as a training loop would call it;
-// OpenBLAS's cblas_sgemm runs with one thread on the same buffers, in the
-// same process, just before it. After Google Benchmark's own report, a
-// table gives each size's median GFLOP/s and the ratio Kiln / OpenBLAS.
+// OpenBLAS's cblas_sgemm runs with the same thread count on the same
+// buffers, in the same process, just before it. After Google Benchmark's
+// own report, a table gives each size's and thread count's median GFLOP/s
+// and the ratio Kiln / OpenBLAS.
 //
 //   kiln-bench-gemm [benchmark flags]   time the sizes 256, 1024, 2048
 //   kiln-bench-gemm --check             only compare Kiln's C with OpenBLAS's
@@ -121,6 +122,14 @@ Gemm &gemmOfSize(int64_t size) {
   return *gemm;
 }
 
+/// Both sides use state.range(1) threads.
+void setThreads(benchmark::State &state) {
+  int threads = static_cast<int>(state.range(1));
+  openblas_set_num_threads(threads);
+  if (!kiln::setNumThreads(threads))
+    std::exit(EXIT_FAILURE);
+}
+
 void setFlops(benchmark::State &state) {
   double n = static_cast<double>(state.range(0));
   state.counters["GFLOP"] = benchmark::Counter(
@@ -129,6 +138,7 @@ void setFlops(benchmark::State &state) {
 
 void BM_OpenBLAS(benchmark::State &state) {
   Gemm &gemm = gemmOfSize(state.range(0));
+  setThreads(state);
   for (auto _ : state)
     gemm.runBlas();
   setFlops(state);
@@ -136,6 +146,7 @@ void BM_OpenBLAS(benchmark::State &state) {
 
 void BM_Kiln(benchmark::State &state) {
   Gemm &gemm = gemmOfSize(state.range(0));
+  setThreads(state);
   for (auto _ : state)
     if (!gemm.runKiln()) {
       state.SkipWithError("invoke failed");
@@ -148,27 +159,37 @@ void BM_Kiln(benchmark::State &state) {
 /// kept for the ratio table.
 class RatioReporter : public benchmark::ConsoleReporter {
 public:
-  std::map<int64_t, std::map<std::string, double>> medians; // size -> name
+  /// (size, threads) -> benchmark name -> median GFLOP/s.
+  std::map<std::pair<int64_t, int64_t>, std::map<std::string, double>> medians;
 
   void ReportRuns(const std::vector<Run> &runs) override {
     for (const Run &run : runs)
-      if (run.run_type == Run::RT_Aggregate && run.aggregate_name == "median")
-        medians[std::stoll(run.run_name.args)][run.run_name.function_name] =
+      if (run.run_type == Run::RT_Aggregate && run.aggregate_name == "median") {
+        // args is "<size>/<threads>".
+        const std::string &args = run.run_name.args;
+        size_t slash = args.find('/');
+        std::pair<int64_t, int64_t> key = {
+            std::stoll(args.substr(0, slash)),
+            slash == std::string::npos ? 1
+                                       : std::stoll(args.substr(slash + 1))};
+        medians[key][run.run_name.function_name] =
             run.counters.at("GFLOP").value;
+      }
     ConsoleReporter::ReportRuns(runs);
   }
 
   void printTable() const {
-    std::printf("\nGEMM f32 row-major, M = N = K, 1 thread, median GFLOP/s\n");
-    std::printf("%6s  %10s  %10s  %13s\n", "N", "Kiln", "OpenBLAS",
-                "Kiln/OpenBLAS");
-    for (const auto &[size, byName] : medians) {
+    std::printf("\nGEMM f32 row-major, M = N = K, median GFLOP/s\n");
+    std::printf("%6s  %7s  %10s  %10s  %13s\n", "N", "threads", "Kiln",
+                "OpenBLAS", "Kiln/OpenBLAS");
+    for (const auto &[key, byName] : medians) {
       auto kiln = byName.find("BM_Kiln"), blas = byName.find("BM_OpenBLAS");
       if (kiln == byName.end() || blas == byName.end())
         continue;
-      std::printf("%6lld  %10.1f  %10.1f  %13.2f\n",
-                  static_cast<long long>(size), kiln->second, blas->second,
-                  kiln->second / blas->second);
+      std::printf("%6lld  %7lld  %10.1f  %10.1f  %13.2f\n",
+                  static_cast<long long>(key.first),
+                  static_cast<long long>(key.second), kiln->second,
+                  blas->second, kiln->second / blas->second);
     }
   }
 };
@@ -206,26 +227,32 @@ int main(int argc, char **argv) {
     if (std::strcmp(argv[i], "--check") == 0)
       return check();
 
-  for (int64_t size : {256, 1024, 2048}) {
-    // Warm-up, then 5 repetitions of at least 0.3 s each; the table uses
-    // their medians (the machines are shared and noisy). Rates are per
-    // second of the process's CPU time: both sides run on one thread, and
-    // CPU time does not count the slices other tenants' processes take.
-    for (auto [name, fn] :
-         {std::pair{"BM_OpenBLAS", BM_OpenBLAS}, std::pair{"BM_Kiln", BM_Kiln}})
-      benchmark::RegisterBenchmark(name, fn)
-          ->Arg(size)
-          ->Unit(benchmark::kMillisecond)
-          ->MinWarmUpTime(0.2)
-          ->MinTime(0.3)
-          ->Repetitions(5)
-          ->ReportAggregatesOnly(true);
-  }
+  for (int64_t threads : {1, 2})
+    for (int64_t size : {256, 1024, 2048}) {
+      // Warm-up, then 5 repetitions of at least 0.3 s each; the table uses
+      // their medians (the machines are shared and noisy). At one thread,
+      // rates are per second of the process's CPU time, which does not
+      // count the slices other tenants' processes take; at two, CPU time
+      // would add the threads' times (and OpenMP's spinning), so they are
+      // per second of wall time.
+      for (auto [name, fn] : {std::pair{"BM_OpenBLAS", BM_OpenBLAS},
+                              std::pair{"BM_Kiln", BM_Kiln}}) {
+        auto *bench = benchmark::RegisterBenchmark(name, fn)
+                          ->Args({size, threads})
+                          ->Unit(benchmark::kMillisecond)
+                          ->MinWarmUpTime(0.2)
+                          ->MinTime(0.3)
+                          ->Repetitions(5)
+                          ->ReportAggregatesOnly(true);
+        if (threads > 1)
+          bench->UseRealTime();
+      }
+    }
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv))
     return EXIT_FAILURE;
-  std::printf("OpenBLAS %s, core %s, %d thread\n", openblas_get_config(),
-              openblas_get_corename(), openblas_get_num_threads());
+  std::printf("OpenBLAS %s, core %s\n", openblas_get_config(),
+              openblas_get_corename());
   std::map<int64_t, std::unique_ptr<Gemm>> compiled;
   gemms = &compiled;
   RatioReporter reporter;

@@ -13,6 +13,9 @@
 #ifndef KILN_RUNTIME_RUNTIME_H
 #define KILN_RUNTIME_RUNTIME_H
 
+#include "runtime/AllocationStats.h"
+#include "runtime/ThreadCount.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -242,6 +245,48 @@ private:
 /// (any strides and offset). An empty tensor for a null descriptor, a
 /// negative rank or size, or a null data pointer with elements.
 Tensor tensorFromMemRef(DType dtype, int64_t rank, const void *descriptor);
+
+//===----------------------------------------------------------------------===//
+// Threads
+//===----------------------------------------------------------------------===//
+
+/// The largest thread count setNumThreads and KILN_NUM_THREADS accept.
+constexpr int kMaxThreads = KILN_MAX_THREADS;
+
+/// The number of threads compiled code runs its parallel loops on: the last
+/// setNumThreads, else the environment variable KILN_NUM_THREADS, else
+/// availableCores(). Results never depend on it. An invalid
+/// KILN_NUM_THREADS ends the process with a message when the count is
+/// first needed (call checkNumThreadsEnvironment to report it earlier).
+int numThreads();
+/// Sets the thread count for every later call of compiled code; an error
+/// for a count outside [1, kMaxThreads].
+Status setNumThreads(int count);
+/// Parses a thread count ("4") into \p out; the error names \p what (a flag
+/// or variable) and the text.
+Status parseNumThreads(std::string_view text, std::string_view what, int &out);
+/// An error if KILN_NUM_THREADS is set to anything but a valid count.
+Status checkNumThreadsEnvironment();
+/// The cores this process may run on (its CPU affinity mask).
+int availableCores();
+
+//===----------------------------------------------------------------------===//
+// Memory of compiled code
+//===----------------------------------------------------------------------===//
+
+/// Counters of the buffers compiled code allocates (its intermediates):
+/// allocations, osAllocations (of those, taken from the system allocator),
+/// liveBytes, peakLiveBytes, cachedBytes (freed and kept for reuse) and
+/// peakHeldBytes (most in use + kept at once: what the intermediates cost
+/// the process). Freed buffers are kept, by size class, and reused by
+/// later allocations, so a function called repeatedly (a training step)
+/// gets its memory from the system only on its first calls.
+using AllocationStats = KilnAllocationStats;
+AllocationStats allocationStats();
+/// Starts the peaks afresh from the current values.
+void resetAllocationPeaks();
+/// Returns the kept buffers to the system.
+void releaseCachedAllocations();
 
 //===----------------------------------------------------------------------===//
 // Invoking compiled functions

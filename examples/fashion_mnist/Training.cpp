@@ -4,10 +4,13 @@
 
 #include "runtime/data/Data.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <sys/resource.h>
+#include <vector>
 
 namespace kiln::examples {
 
@@ -66,6 +69,73 @@ double evaluate(CompiledGraph &evaluator, const TrainStep &step,
   }
   return static_cast<double>(correct) / test.size();
 }
+
+/// --stats: time, allocations and memory of the training steps. The first
+/// step is reported apart: it fills the runtime's buffer cache.
+class StepStats {
+public:
+  void begin() {
+    before = allocationStats();
+    faultsBefore = minorFaults();
+    start = std::chrono::steady_clock::now();
+  }
+  void end() {
+    double ms = std::chrono::duration<double, std::milli>(
+                    std::chrono::steady_clock::now() - start)
+                    .count();
+    AllocationStats after = allocationStats();
+    uint64_t allocations = after.allocations - before.allocations;
+    uint64_t fromSystem = after.osAllocations - before.osAllocations;
+    uint64_t faults = minorFaults() - faultsBefore;
+    if (steps++ == 0) {
+      firstMs = ms;
+      firstAllocations = allocations;
+      firstFromSystem = fromSystem;
+      firstFaults = faults;
+      return;
+    }
+    times.push_back(ms);
+    laterAllocations += allocations;
+    laterFromSystem += fromSystem;
+    laterFaults += faults;
+  }
+  void print() {
+    AllocationStats now = allocationStats();
+    std::printf("threads %d; first step %.2f ms, %llu allocations, %llu from "
+                "the system, %llu page faults\n",
+                numThreads(), firstMs,
+                static_cast<unsigned long long>(firstAllocations),
+                static_cast<unsigned long long>(firstFromSystem),
+                static_cast<unsigned long long>(firstFaults));
+    if (!times.empty()) {
+      std::sort(times.begin(), times.end());
+      double later = static_cast<double>(times.size());
+      std::printf("later steps: median %.2f ms; per step %.1f allocations, "
+                  "%.2f from the system, %.1f page faults\n",
+                  times[times.size() / 2], laterAllocations / later,
+                  laterFromSystem / later, laterFaults / later);
+    }
+    std::printf("peak memory of intermediates %.1f MiB (held with the reuse "
+                "cache %.1f MiB)\n",
+                now.peakLiveBytes / 1048576.0, now.peakHeldBytes / 1048576.0);
+  }
+
+private:
+  static uint64_t minorFaults() {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return static_cast<uint64_t>(usage.ru_minflt);
+  }
+
+  AllocationStats before;
+  uint64_t faultsBefore = 0;
+  std::chrono::steady_clock::time_point start;
+  int64_t steps = 0;
+  double firstMs = 0;
+  uint64_t firstAllocations = 0, firstFromSystem = 0, firstFaults = 0;
+  uint64_t laterAllocations = 0, laterFromSystem = 0, laterFaults = 0;
+  std::vector<double> times;
+};
 
 } // namespace
 
@@ -135,11 +205,20 @@ bool parseTrainingFlags(int argc, char **argv, TrainingOptions &options) {
         return false;
     } else if (flag == "--resume") {
       options.resume = true;
+    } else if (flag == "--threads") {
+      if (!text(word))
+        return false;
+      if (Status s = parseNumThreads(word, flag, options.threads); !s) {
+        std::fprintf(stderr, "error: %s\n", s.message().c_str());
+        return false;
+      }
+    } else if (flag == "--stats") {
+      options.stats = true;
     } else {
       std::fprintf(stderr,
                    "error: unknown flag '%s' (flags: --optimizer sgd|adam, "
                    "--lr, --epochs, --batch, --seed, --data, --max-steps, "
-                   "--csv, --checkpoint, --resume)\n",
+                   "--csv, --checkpoint, --resume, --threads N, --stats)\n",
                    flag.c_str());
       return false;
     }
@@ -148,6 +227,10 @@ bool parseTrainingFlags(int argc, char **argv, TrainingOptions &options) {
     std::visit([lr](auto &o) { o.lr = lr; }, options.optimizer);
   if (options.resume && options.checkpointPath.empty()) {
     std::fprintf(stderr, "error: --resume needs --checkpoint FILE\n");
+    return false;
+  }
+  if (Status s = checkNumThreadsEnvironment(); !s) {
+    std::fprintf(stderr, "error: %s\n", s.message().c_str());
     return false;
   }
   return true;
@@ -159,6 +242,9 @@ TrainingResult trainClassifier(const TrainingOptions &options,
     std::fprintf(stderr, "error: %s\n", message.c_str());
     return TrainingResult();
   };
+  if (options.threads > 0)
+    if (Status s = setNumThreads(options.threads); !s)
+      return fail(s.message());
   ImageDataset train, test;
   if (Status s = loadMnistFormat(options.dataDir, DatasetSplit::Train, train);
       !s)
@@ -242,6 +328,7 @@ TrainingResult trainClassifier(const TrainingOptions &options,
   barOptions.stepsPerEpoch = steps;
   ProgressBar bar(barOptions);
   double accuracy = 0, trainLoss = 0;
+  StepStats stepStats;
   for (int64_t epoch = startEpoch; epoch < options.epochs; ++epoch) {
     auto start = std::chrono::steady_clock::now();
     int64_t first = epoch == startEpoch ? startBatch : 0;
@@ -250,8 +337,15 @@ TrainingResult trainClassifier(const TrainingOptions &options,
     for (int64_t s = first; s < steps; ++s) {
       const Batch *batch = loader.next();
       TrainStep &current = batch->size == options.batchSize ? *step : *lastStep;
+      // --stats counts the full-size steps (the last partial batch's step
+      // is compiled apart).
+      bool counted = &current == step.get();
+      if (counted)
+        stepStats.begin();
       if (Status status = current.run({batch->inputs, batch->labels}); !status)
         return fail(status.message());
+      if (counted)
+        stepStats.end();
       bar.update(
           s + 1, current.loss(), batch->size,
           countCorrect(current.outputs()[1], batch->labels, batch->size));
@@ -278,6 +372,8 @@ TrainingResult trainClassifier(const TrainingOptions &options,
         return fail(s.message());
   }
   std::printf("test accuracy: %.2f%%\n", 100 * accuracy);
+  if (options.stats)
+    stepStats.print();
   return {accuracy, trainLoss};
 }
 

@@ -35,11 +35,16 @@ struct TrainingOptions {
   std::string csvPath;        ///< per-epoch metrics, if set
   std::string checkpointPath; ///< saved after each epoch, if set
   bool resume = false;        ///< continue from checkpointPath
+  /// Threads for parallel loops (0: KILN_NUM_THREADS, else the cores).
+  int threads = 0;
+  /// Print the training steps' time, allocations and peak memory.
+  bool stats = false;
 };
 
 /// Parses --optimizer sgd|adam --lr --epochs --batch --seed --data
-/// --max-steps --csv --checkpoint --resume into `options` (whose values are
-/// the defaults). Returns false after printing one line for a bad flag.
+/// --max-steps --csv --checkpoint --resume --threads --stats into `options`
+/// (whose values are the defaults). Returns false after printing one line
+/// for a bad flag.
 bool parseTrainingFlags(int argc, char **argv, TrainingOptions &options);
 
 struct TrainingResult {

@@ -3,6 +3,7 @@
 //   kiln-fashion-mnist-cnn [--optimizer adam|sgd] [--epochs 2] [--batch 64]
 //                          [--lr X] [--seed N] [--csv FILE]
 //                          [--checkpoint FILE [--resume]] [--max-steps N]
+//                          [--threads N] [--stats]
 //
 // conv5x5(32, pad 2) -> ReLU -> maxpool2 -> conv5x5(64, pad 2) -> ReLU ->
 // maxpool2 -> Linear(3136 -> 10); Adam with lr 1e-3 by default.

@@ -3,6 +3,7 @@
 //   kiln-fashion-mnist-mlp [--optimizer sgd|adam] [--epochs 5] [--batch 128]
 //                          [--lr X] [--seed N] [--csv FILE]
 //                          [--checkpoint FILE [--resume]] [--max-steps N]
+//                          [--threads N] [--stats]
 //
 // 784 -> 512 -> ReLU -> 512 -> ReLU -> 10, pixels in [0, 1], softmax
 // cross-entropy; SGD with momentum 0.9 and lr 0.01 by default, or Adam

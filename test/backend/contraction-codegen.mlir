@@ -16,17 +16,21 @@
 // CHECK: %[[BLOCK:.*]] = tensor.extract_slice %arg1
 // CHECK: %[[PACKED:.*]] = scf.for {{.*}} -> (tensor<8x128x32xf32>)
 // CHECK: linalg.copy ins(%{{.*}} : tensor<128x?xf32>) outs(%{{.*}} : tensor<128x?xf32>)
-// CHECK: scf.for %[[I0:.*]] = %{{.*}} to %{{.*}} step %[[C256]] iter_args
+// The blocks of A are 8 blocks of 64 rows (of MC = 256 at most), an
+// scf.forall whose iterations run on threads and share the packed block.
+// CHECK: scf.forall (%[[I0:.*]]) = (0) to (512) step (64) shared_outs
 // CHECK: scf.for %[[I1:.*]] = %{{.*}} to %{{.*}} step %c8 iter_args
 // CHECK: scf.for %[[J1:.*]] = %{{.*}} to %{{.*}} step %c32 iter_args
-// CHECK: %[[ACC:.*]] = vector.transfer_read {{.*}} : tensor<256x256xf32>, vector<8x32xf32>
-// CHECK: %[[K:.*]]:2 = scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c1 iter_args(%{{.*}} = %{{.*}}, %[[C:.*]] = %[[ACC]]) -> (tensor<256x256xf32>, vector<8x32xf32>)
+// CHECK: %[[ACC:.*]] = vector.transfer_read {{.*}} : tensor<64x256xf32>, vector<8x32xf32>
+// CHECK: %[[K:.*]]:2 = scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c1 iter_args(%{{.*}} = %{{.*}}, %[[C:.*]] = %[[ACC]]) -> (tensor<64x256xf32>, vector<8x32xf32>)
 // CHECK: %[[A:.*]] = vector.transfer_read %arg0{{.*}} : tensor<512x512xf32>, vector<8x1xf32>
 // CHECK: %[[B:.*]] = vector.transfer_read %[[PACKED]]{{.*}} : tensor<8x128x32xf32>, vector<1x32xf32>
 // CHECK: %[[R:.*]] = vector.contract {{.*}} %[[A]], %[[B]], %[[C]] : vector<8x1xf32>, vector<1x32xf32> into vector<8x32xf32>
 // CHECK-NOT: vector.transfer_write
-// CHECK: scf.yield %{{.*}}, %[[R]] : tensor<256x256xf32>, vector<8x32xf32>
-// CHECK: vector.transfer_write %[[K]]#1, %[[K]]#0{{.*}} : vector<8x32xf32>, tensor<256x256xf32>
+// CHECK: scf.yield %{{.*}}, %[[R]] : tensor<64x256xf32>, vector<8x32xf32>
+// CHECK: vector.transfer_write %[[K]]#1, %[[K]]#0{{.*}} : vector<8x32xf32>, tensor<64x256xf32>
+// CHECK: scf.forall.in_parallel
+// CHECK: tensor.parallel_insert_slice
 // AVX2-LABEL: func.func @square
 // AVX2: scf.for {{.*}} step %c6
 // AVX2: scf.for {{.*}} step %c16
@@ -39,8 +43,10 @@ func.func @square(%a: tensor<512x512xf32>, %b: tensor<512x512xf32>)
 }
 
 // 13 x 37 x 5: the register loops are peeled into full 8 x 32 tiles and
-// static remainder tiles (5 rows, 5 columns); no cache tiling, no masks.
+// static remainder tiles (5 rows, 5 columns); no cache tiling, no masks,
+// and too little work to split among threads.
 // CHECK-LABEL: func.func @remainders
+// CHECK-NOT: scf.forall
 // CHECK-NOT: vector.mask
 // CHECK-DAG: vector.contract {{.*}} into vector<8x32xf32>
 // CHECK-DAG: vector.contract {{.*}} into vector<8x5xf32>
@@ -55,8 +61,10 @@ func.func @remainders(%a: tensor<13x5xf32>, %b: tensor<5x37xf32>)
 }
 
 // 300 x 300 x 300: the last cache tile has a size known only at run time;
-// its partial register tiles are masked to the 8 x 32 register tile.
+// its partial register tiles are masked to the 8 x 32 register tile. The
+// parallel row blocks (40 rows) are multiples of the register tile.
 // CHECK-LABEL: func.func @edges
+// CHECK: scf.forall (%{{.*}}) = (0) to (300) step (40)
 // CHECK: vector.contract {{.*}} into vector<8x32xf32>
 // CHECK: %[[M:.*]] = vector.create_mask %{{.*}}, %{{.*}}, %c1 : vector<8x32x1xi1>
 // CHECK: vector.mask %[[M]] { vector.contract {{.*}} into vector<8x32xf32> }

@@ -37,3 +37,21 @@ TEST(FashionMnistTraining, SmallMlpLearns) {
   EXPECT_LT(result.trainLoss, 1.0);
   EXPECT_GT(result.testAccuracy, 0.72);
 }
+
+TEST(FashionMnistTraining, ThreadsAndStatsFlags) {
+  examples::TrainingOptions options;
+  char prog[] = "train", threads[] = "--threads", three[] = "3",
+       stats[] = "--stats", zero[] = "0", word[] = "many";
+  char *good[] = {prog, threads, three, stats};
+  ASSERT_TRUE(examples::parseTrainingFlags(4, good, options));
+  EXPECT_EQ(options.threads, 3);
+  EXPECT_TRUE(options.stats);
+  for (char *bad : {zero, word}) {
+    char *args[] = {prog, threads, bad};
+    testing::internal::CaptureStderr();
+    EXPECT_FALSE(examples::parseTrainingFlags(3, args, options));
+    EXPECT_EQ(testing::internal::GetCapturedStderr(),
+              "error: --threads is '" + std::string(bad) +
+                  "', expected a thread count from 1 to 1024\n");
+  }
+}

@@ -2,6 +2,7 @@
 //
 //   kiln-run model.mlir [--entry fn] [--input name=x.npy | x.npy ...]
 //            [--output out.npy ... | --output-dir dir] [--repeat N] [-O N]
+//            [--threads N] [--memory-stats]
 //
 // Inputs are matched to arguments by name (the `kiln.name` argument
 // attribute, or argN) and positional .npy files fill the remaining
@@ -15,6 +16,7 @@
 
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/WithColor.h"
@@ -22,6 +24,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
+#include <sys/resource.h>
 
 namespace cl = llvm::cl;
 
@@ -51,12 +55,73 @@ cl::opt<unsigned> repeat("repeat",
                          cl::desc("Call the function N times and print the "
                                   "median and minimum time per call"),
                          cl::init(0));
+cl::opt<bool>
+    memoryStats("memory-stats",
+                cl::desc("Print threads, memory and allocation counts "
+                         "to stderr"));
 cl::opt<unsigned> optLevel("O", cl::desc("Optimization level 0-3 (default 3)"),
                            cl::Prefix, cl::init(3));
 
 int error(const llvm::Twine &message) {
   llvm::WithColor::error(llvm::errs(), "kiln-run") << message << "\n";
   return 1;
+}
+
+/// LLVM registers a hidden --threads option of its own, so kiln-run takes
+/// `--threads N` (or `--threads=N`) out of the arguments before LLVM parses
+/// them. Returns false after an error message.
+bool takeThreadsFlag(int &argc, char **argv) {
+  int kept = 1;
+  for (int i = 1; i < argc; ++i) {
+    llvm::StringRef arg = argv[i];
+    std::optional<std::string> value;
+    if (arg == "--threads" || arg == "-threads") {
+      if (i + 1 == argc) {
+        error("--threads needs a thread count");
+        return false;
+      }
+      value = argv[++i];
+    } else if (arg.consume_front("--threads=") ||
+               arg.consume_front("-threads=")) {
+      value = arg.str();
+    } else {
+      argv[kept++] = argv[i];
+      continue;
+    }
+    int count = 0;
+    kiln::Status status = kiln::parseNumThreads(*value, "--threads", count);
+    if (status)
+      status = kiln::setNumThreads(count);
+    if (!status) {
+      error(status.message());
+      return false;
+    }
+  }
+  argc = kept;
+  argv[argc] = nullptr;
+  return true;
+}
+
+std::string mebibytes(uint64_t bytes) {
+  return llvm::formatv("{0:F1} MiB", bytes / 1048576.0).str();
+}
+
+/// --memory-stats: what the calls cost in threads and memory.
+void printStats(const kiln::AllocationStats &before, unsigned calls) {
+  kiln::AllocationStats after = kiln::allocationStats();
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  llvm::errs() << "kiln-run: threads " << kiln::numThreads() << "\n"
+               << "kiln-run: peak memory of intermediates "
+               << mebibytes(after.peakLiveBytes) << " (held with the reuse "
+               << "cache " << mebibytes(after.peakHeldBytes)
+               << "), process peak RSS "
+               << mebibytes(uint64_t(usage.ru_maxrss) * 1024) << "\n"
+               << "kiln-run: " << calls << " calls, "
+               << (after.allocations - before.allocations)
+               << " buffer allocations, "
+               << (after.osAllocations - before.osAllocations)
+               << " from the system\n";
 }
 
 std::string argName(const kiln::TensorSpec &spec, size_t index,
@@ -67,7 +132,14 @@ std::string argName(const kiln::TensorSpec &spec, size_t index,
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
-  cl::ParseCommandLineOptions(argc, argv, "Kiln JIT runner\n");
+  if (kiln::Status status = kiln::checkNumThreadsEnvironment(); !status)
+    return error(status.message());
+  if (!takeThreadsFlag(argc, argv))
+    return 1;
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "Kiln JIT runner\n\n  --threads N: threads for parallel loops (default: "
+      "KILN_NUM_THREADS, else the available cores)\n");
   if (optLevel > 3)
     return error("-O" + llvm::Twine(optLevel) + " is not one of -O0..-O3");
   if (!outputs.empty() && !outputDir.empty())
@@ -166,10 +238,14 @@ int main(int argc, char **argv) {
                  llvm::Twine(outputs.size()) + " --output files were given");
 
   std::vector<kiln::Tensor> results;
+  kiln::AllocationStats firstCall = kiln::allocationStats();
   if (kiln::Status status = (*module)->invoke(name, inputs, results); !status)
     return error(status.message());
 
+  if (memoryStats)
+    printStats(firstCall, 1);
   if (repeat > 0) {
+    kiln::AllocationStats repeated = kiln::allocationStats();
     std::vector<double> ms;
     for (unsigned i = 0; i < repeat; ++i) {
       auto start = std::chrono::steady_clock::now();
@@ -184,6 +260,8 @@ int main(int argc, char **argv) {
     llvm::outs() << llvm::format("%s: %u calls, median %.4f ms, min %.4f ms\n",
                                  name.c_str(), repeat.getValue(),
                                  ms[ms.size() / 2], ms.front());
+    if (memoryStats)
+      printStats(repeated, repeat);
   }
 
   for (size_t i = 0; i < results.size(); ++i) {
