@@ -9,7 +9,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <sys/resource.h>
+#include <variant>
 #include <vector>
 
 namespace kiln::examples {
@@ -20,6 +22,45 @@ bool parseNumber(const char *text, double &out) {
   char *end = nullptr;
   out = std::strtod(text, &end);
   return end != text && *end == '\0';
+}
+
+void printUsage(const char *program, const TrainingOptions &defaults) {
+  bool adam = std::holds_alternative<Adam>(defaults.optimizer);
+  double lr =
+      std::visit([](const auto &o) { return o.lr; }, defaults.optimizer);
+  std::printf(
+      "usage: %s [flags]\n"
+      "  --optimizer sgd|adam  SGD momentum 0.9 lr 0.01, or Adam lr 1e-3 "
+      "(default %s)\n"
+      "  --lr X                learning rate (default %g)\n"
+      "  --epochs N            (default %lld)\n"
+      "  --batch N             batch size (default %lld)\n"
+      "  --seed N              initializers and batch order (default %llu)\n"
+      "  --data DIR            Fashion-MNIST IDX files (default %s)\n"
+      "  --max-steps N         stop each epoch after N steps\n"
+      "  --csv FILE            per-epoch metrics\n"
+      "  --checkpoint FILE     saved after each epoch; --resume continues it\n"
+      "  --init FILE           start from these parameters (safetensors, "
+      "e.g. a PyTorch state_dict)\n"
+      "  --threads N           threads (default KILN_NUM_THREADS or the "
+      "cores)\n"
+      "  --stats               time, allocations and peak memory of the "
+      "steps\n",
+      program, adam ? "adam" : "sgd", lr,
+      static_cast<long long>(defaults.epochs),
+      static_cast<long long>(defaults.batchSize),
+      static_cast<unsigned long long>(defaults.seed), defaults.dataDir.c_str());
+}
+
+/// The tensors of the safetensors file `path` by name.
+Status loadParameters(const std::string &path,
+                      std::map<std::string, Tensor> &values) {
+  std::vector<NamedTensor> tensors;
+  if (Status s = loadSafetensors(path, tensors); !s)
+    return s;
+  for (NamedTensor &t : tensors)
+    values[t.name] = std::move(t.tensor);
+  return Status::ok();
 }
 
 /// Correct predictions: the argmax of each row of logits [B, C] (first
@@ -139,7 +180,10 @@ private:
 
 } // namespace
 
-bool parseTrainingFlags(int argc, char **argv, TrainingOptions &options) {
+FlagsResult parseTrainingFlags(int argc, char **argv,
+                               TrainingOptions &options) {
+  // Every failure below has printed its line.
+  constexpr FlagsResult failed = FlagsResult::Error;
   double lr = -1;
   for (int i = 1; i < argc; ++i) {
     std::string flag = argv[i];
@@ -163,7 +207,7 @@ bool parseTrainingFlags(int argc, char **argv, TrainingOptions &options) {
     std::string word;
     if (flag == "--optimizer") {
       if (!text(word))
-        return false;
+        return failed;
       if (word == "sgd")
         options.optimizer = SGD{0.01, 0.9};
       else if (word == "adam")
@@ -171,19 +215,19 @@ bool parseTrainingFlags(int argc, char **argv, TrainingOptions &options) {
       else {
         std::fprintf(stderr, "error: --optimizer is sgd or adam, got '%s'\n",
                      word.c_str());
-        return false;
+        return failed;
       }
     } else if (flag == "--lr") {
       if (!value(lr))
-        return false;
+        return failed;
     } else if (flag == "--epochs" || flag == "--batch" || flag == "--seed" ||
                flag == "--max-steps") {
       if (!value(number))
-        return false;
+        return failed;
       if (number < (flag == "--batch" || flag == "--epochs" ? 1 : 0)) {
         std::fprintf(stderr, "error: %s %g is out of range\n", flag.c_str(),
                      number);
-        return false;
+        return failed;
       }
       int64_t n = static_cast<int64_t>(number);
       if (flag == "--epochs")
@@ -196,44 +240,56 @@ bool parseTrainingFlags(int argc, char **argv, TrainingOptions &options) {
         options.maxSteps = n;
     } else if (flag == "--data") {
       if (!text(options.dataDir))
-        return false;
+        return failed;
     } else if (flag == "--csv") {
       if (!text(options.csvPath))
-        return false;
+        return failed;
     } else if (flag == "--checkpoint") {
       if (!text(options.checkpointPath))
-        return false;
+        return failed;
     } else if (flag == "--resume") {
       options.resume = true;
     } else if (flag == "--threads") {
       if (!text(word))
-        return false;
+        return failed;
       if (Status s = parseNumThreads(word, flag, options.threads); !s) {
         std::fprintf(stderr, "error: %s\n", s.message().c_str());
-        return false;
+        return failed;
       }
     } else if (flag == "--stats") {
       options.stats = true;
+    } else if (flag == "--init") {
+      if (!text(options.initPath))
+        return failed;
+    } else if (flag == "--help" || flag == "-h") {
+      printUsage(argv[0], options);
+      return FlagsResult::Help;
     } else {
       std::fprintf(stderr,
                    "error: unknown flag '%s' (flags: --optimizer sgd|adam, "
                    "--lr, --epochs, --batch, --seed, --data, --max-steps, "
-                   "--csv, --checkpoint, --resume, --threads N, --stats)\n",
+                   "--csv, --checkpoint, --resume, --init, --threads N, "
+                   "--stats, --help)\n",
                    flag.c_str());
-      return false;
+      return failed;
     }
   }
   if (lr > 0)
     std::visit([lr](auto &o) { o.lr = lr; }, options.optimizer);
   if (options.resume && options.checkpointPath.empty()) {
     std::fprintf(stderr, "error: --resume needs --checkpoint FILE\n");
-    return false;
+    return failed;
+  }
+  if (options.resume && !options.initPath.empty()) {
+    std::fprintf(stderr, "error: --resume and --init both set the starting "
+                         "parameters; give one\n");
+    return failed;
   }
   if (Status s = checkNumThreadsEnvironment(); !s) {
     std::fprintf(stderr, "error: %s\n", s.message().c_str());
-    return false;
+    return failed;
   }
-  return true;
+  return FlagsResult::Train;
 }
 
 TrainingResult trainClassifier(const TrainingOptions &options,
@@ -257,11 +313,22 @@ TrainingResult trainClassifier(const TrainingOptions &options,
   // PyTorch's DataLoader does by default) runs `lastStep`, compiled for its
   // size and sharing `step`'s weights and optimizer state.
   const int64_t remainder = train.size() % options.batchSize;
+  std::map<std::string, Tensor> initial;
+  if (!options.initPath.empty())
+    if (Status s = loadParameters(options.initPath, initial); !s)
+      return fail(s.message());
   auto buildStep = [&](int64_t batch) {
     Graph g(options.name, options.seed);
     Var images = g.input("images", {batch, 1, 28, 28});
     Var labels = g.input("labels", {batch}, DType::I64);
     Var logits = model(g, images, /*training=*/true);
+    if (!initial.empty()) {
+      try {
+        g.loadStateDict(initial);
+      } catch (const GraphError &error) {
+        throw GraphError("--init " + options.initPath + ": " + error.what());
+      }
+    }
     g.output("loss", crossEntropy(logits, labels));
     g.output("logits", logits);
     return TrainStep::create(g, options.optimizer);

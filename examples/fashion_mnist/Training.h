@@ -34,18 +34,28 @@ struct TrainingOptions {
   int64_t maxSteps = 0;
   std::string csvPath;        ///< per-epoch metrics, if set
   std::string checkpointPath; ///< saved after each epoch, if set
-  bool resume = false;        ///< continue from checkpointPath
+  /// Parameters to start from instead of the seeded initializers: a
+  /// safetensors file with every parameter under its stateDict() name, e.g.
+  /// a PyTorch state_dict of the same network.
+  std::string initPath;
+  bool resume = false; ///< continue from checkpointPath
   /// Threads for parallel loops (0: KILN_NUM_THREADS, else the cores).
   int threads = 0;
   /// Print the training steps' time, allocations and peak memory.
   bool stats = false;
 };
 
+/// What a program does after parseTrainingFlags.
+enum class FlagsResult {
+  Train, ///< the flags are in `options`
+  Help,  ///< --help printed the usage: exit with 0
+  Error, ///< one line on stderr said what is wrong: exit with 2
+};
+
 /// Parses --optimizer sgd|adam --lr --epochs --batch --seed --data
-/// --max-steps --csv --checkpoint --resume --threads --stats into `options`
-/// (whose values are the defaults). Returns false after printing one line
-/// for a bad flag.
-bool parseTrainingFlags(int argc, char **argv, TrainingOptions &options);
+/// --max-steps --csv --checkpoint --resume --init --threads --stats --help
+/// into `options` (whose values are the defaults, shown by --help).
+FlagsResult parseTrainingFlags(int argc, char **argv, TrainingOptions &options);
 
 struct TrainingResult {
   /// Test accuracy after the last epoch, in [0, 1]; negative after an

@@ -1,0 +1,107 @@
+#!/usr/bin/env python3
+"""The PyTorch side of TrainsLikePyTorchTest.
+
+Trains the Fashion-MNIST examples' networks with PyTorch for a few hundred
+steps and writes, for each case, what Kiln needs to repeat the run exactly
+and what it must reach:
+  CASE/init.safetensors   the initial parameters (PyTorch's init, seeded)
+  CASE/order.bin          the sample indices of the batches, int64
+  CASE/losses.bin         the loss of each step, float64
+  CASE/final.safetensors  the parameters after the last step
+One thread, so PyTorch's own numbers do not depend on the machine.
+"""
+import argparse
+import gzip
+import json
+import os
+import struct
+
+import numpy as np
+import torch
+import torch.nn as nn
+
+
+def read_idx(path):
+    with gzip.open(path, "rb") as f:
+        data = f.read()
+    ndim = data[3]
+    dims = struct.unpack(">" + "I" * ndim, data[4:4 + 4 * ndim])
+    return np.frombuffer(data, np.uint8, offset=4 + 4 * ndim).reshape(dims)
+
+
+def save_safetensors(path, state):
+    header, blobs, offset = {}, [], 0
+    for name, tensor in state.items():
+        blob = tensor.detach().contiguous().numpy().astype("<f4").tobytes()
+        header[name] = {"dtype": "F32", "shape": list(tensor.shape),
+                        "data_offsets": [offset, offset + len(blob)]}
+        offset += len(blob)
+        blobs.append(blob)
+    text = json.dumps(header).encode()
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
+
+
+# Same layer indices as examples/fashion_mnist/Models.cpp.
+def mlp():
+    return nn.Sequential(nn.Flatten(), nn.Linear(784, 512), nn.ReLU(),
+                         nn.Linear(512, 512), nn.ReLU(), nn.Linear(512, 10))
+
+
+def cnn():
+    return nn.Sequential(nn.Conv2d(1, 32, 5, padding=2), nn.ReLU(),
+                         nn.MaxPool2d(2), nn.Conv2d(32, 64, 5, padding=2),
+                         nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                         nn.Linear(3136, 10))
+
+
+CASES = {
+    # name: (network, batch, optimizer, steps)
+    "mlp_sgd": (mlp, 128,
+                lambda p: torch.optim.SGD(p, lr=0.01, momentum=0.9), 200),
+    "mlp_adam": (mlp, 128, lambda p: torch.optim.Adam(p, lr=1e-3), 200),
+    "cnn_adam": (cnn, 64, lambda p: torch.optim.Adam(p, lr=1e-3), 100),
+}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    images = torch.from_numpy(
+        read_idx(os.path.join(args.data, "train-images-idx3-ubyte.gz"))
+        .astype(np.float32)[:, None] / 255.0)
+    labels = torch.from_numpy(
+        read_idx(os.path.join(args.data, "train-labels-idx1-ubyte.gz"))
+        .astype(np.int64))
+    for name, (network, batch, optimizer, steps) in CASES.items():
+        out = os.path.join(args.out, name)
+        os.makedirs(out, exist_ok=True)
+        torch.manual_seed(args.seed)
+        model = network()
+        save_safetensors(os.path.join(out, "init.safetensors"),
+                         model.state_dict())
+        opt = optimizer(model.parameters())
+        loss_fn = nn.CrossEntropyLoss()
+        order = torch.randperm(images.shape[0])[:steps * batch]
+        losses = []
+        for step in range(steps):
+            idx = order[step * batch:(step + 1) * batch]
+            opt.zero_grad(set_to_none=True)
+            loss = loss_fn(model(images[idx]), labels[idx])
+            loss.backward()
+            opt.step()
+            losses.append(loss.item())
+        order.numpy().astype("<i8").tofile(os.path.join(out, "order.bin"))
+        np.array(losses, "<f8").tofile(os.path.join(out, "losses.bin"))
+        save_safetensors(os.path.join(out, "final.safetensors"),
+                         model.state_dict())
+        print(f"{name}: {steps} steps, loss {losses[0]:.4f} -> "
+              f"{losses[-1]:.4f}")
+
+
+if __name__ == "__main__":
+    main()
