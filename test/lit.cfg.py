@@ -24,5 +24,5 @@ llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.kiln_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.add_tool_substitutions(
-    ["kiln-opt", "kilnc", "kiln-run", "kiln-aot-runner"], [config.kiln_tools_dir]
+    ["kiln-opt", "kilnc", "kiln-run", "kiln-onnx-test"], [config.kiln_tools_dir]
 )

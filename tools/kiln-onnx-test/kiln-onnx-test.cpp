@@ -43,16 +43,22 @@ namespace fs = llvm::sys::fs;
 namespace path = llvm::sys::path;
 
 namespace {
-cl::list<std::string> dirs(cl::Positional, cl::desc("<test case or suite dir>"),
-                           cl::OneOrMore);
-cl::opt<std::string> listFile("list",
+// Only these show in --help: LLVM's and MLIR's own options would bury them
+// under hundreds of lines. Those still work (--mlir-print-ir-after-all, say).
+cl::OptionCategory toolOptions("kiln-onnx-test options");
+
+cl::list<std::string> dirs(cl::Positional, cl::cat(toolOptions),
+                           cl::desc("<test case or suite dir>"), cl::OneOrMore);
+cl::opt<std::string> listFile("list", cl::cat(toolOptions),
                               cl::desc("Run only these cases; all must pass"),
                               cl::value_desc("file"));
-cl::opt<std::string> writePassing("write-passing",
+cl::opt<std::string> writePassing("write-passing", cl::cat(toolOptions),
                                   cl::desc("Write the passing cases' names"),
                                   cl::value_desc("file"));
-cl::opt<bool> summary("summary", cl::desc("Print a table per op type"));
-cl::opt<unsigned> optLevel("O", cl::desc("Optimization level (default 3)"),
+cl::opt<bool> summary("summary", cl::cat(toolOptions),
+                      cl::desc("Print a table per op type"));
+cl::opt<unsigned> optLevel("O", cl::cat(toolOptions),
+                           cl::desc("Optimization level (default 3)"),
                            cl::Prefix, cl::init(3));
 
 // The ops of issue 5's list: the denominator of the node-test target.
@@ -352,6 +358,7 @@ std::set<std::string> describe(llvm::StringRef bytes,
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  cl::HideUnrelatedOptions(toolOptions);
   cl::ParseCommandLineOptions(argc, argv, "Kiln ONNX conformance runner\n");
 
   // Cases: "suite/case" -> directory.

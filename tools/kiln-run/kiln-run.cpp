@@ -30,36 +30,42 @@
 namespace cl = llvm::cl;
 
 namespace {
-cl::opt<std::string>
-    inputFile(cl::Positional, cl::desc("<input .mlir or .onnx>"), cl::Required);
-cl::list<std::string> inputShapes("input-shape",
+// Only these show in --help: LLVM's and MLIR's own options would bury them
+// under hundreds of lines. Those still work (--mlir-print-ir-after-all, say).
+cl::OptionCategory toolOptions("kiln-run options");
+
+cl::opt<std::string> inputFile(cl::Positional, cl::cat(toolOptions),
+                               cl::desc("<input .mlir or .onnx>"),
+                               cl::Required);
+cl::list<std::string> inputShapes("input-shape", cl::cat(toolOptions),
                                   cl::desc("Pin the shape of an ONNX input"),
                                   cl::value_desc("name=1x3x224x224"));
-cl::list<std::string> positionalInputs(cl::Positional,
+cl::list<std::string> positionalInputs(cl::Positional, cl::cat(toolOptions),
                                        cl::desc("[inputs.npy...]"));
-cl::list<std::string> namedInputs("input",
+cl::list<std::string> namedInputs("input", cl::cat(toolOptions),
                                   cl::desc("Bind an argument to a .npy file"),
                                   cl::value_desc("name=file.npy"));
-cl::opt<std::string> entry("entry",
+cl::opt<std::string> entry("entry", cl::cat(toolOptions),
                            cl::desc("Function to run (default: the only "
                                     "public function, or 'main')"),
                            cl::value_desc("name"));
-cl::list<std::string> outputs("output",
+cl::list<std::string> outputs("output", cl::cat(toolOptions),
                               cl::desc("Write result #i to the i-th --output"),
                               cl::value_desc("file.npy"));
-cl::opt<std::string> outputDir("output-dir",
+cl::opt<std::string> outputDir("output-dir", cl::cat(toolOptions),
                                cl::desc("Write every result to "
                                         "<dir>/<result name or resultN>.npy"),
                                cl::value_desc("dir"));
-cl::opt<unsigned> repeat("repeat",
+cl::opt<unsigned> repeat("repeat", cl::cat(toolOptions),
                          cl::desc("Call the function N times and print the "
                                   "median and minimum time per call"),
                          cl::init(0));
 cl::opt<bool>
-    memoryStats("memory-stats",
+    memoryStats("memory-stats", cl::cat(toolOptions),
                 cl::desc("Print threads, memory and allocation counts "
                          "to stderr"));
-cl::opt<unsigned> optLevel("O", cl::desc("Optimization level 0-3 (default 3)"),
+cl::opt<unsigned> optLevel("O", cl::cat(toolOptions),
+                           cl::desc("Optimization level 0-3 (default 3)"),
                            cl::Prefix, cl::init(3));
 
 int error(const llvm::Twine &message) {
@@ -136,6 +142,7 @@ int main(int argc, char **argv) {
     return error(status.message());
   if (!takeThreadsFlag(argc, argv))
     return 1;
+  cl::HideUnrelatedOptions(toolOptions);
   cl::ParseCommandLineOptions(
       argc, argv,
       "Kiln JIT runner\n\n  --threads N: threads for parallel loops (default: "

@@ -44,22 +44,28 @@ using namespace mlir;
 namespace cl = llvm::cl;
 
 namespace {
+// Only these show in --help: LLVM's and MLIR's own options would bury them
+// under hundreds of lines. Those still work (--mlir-print-ir-after-all, say).
+cl::OptionCategory toolOptions("kilnc options");
+
 enum class Emit { Kiln, Linalg, LLVMDialect, LLVMIR, Asm, Obj, Lib, LibObj };
 
-cl::opt<std::string>
-    inputFile(cl::Positional, cl::desc("<input .mlir or .onnx>"), cl::Required);
-cl::list<std::string> inputShapes("input-shape",
+cl::opt<std::string> inputFile(cl::Positional, cl::cat(toolOptions),
+                               cl::desc("<input .mlir or .onnx>"),
+                               cl::Required);
+cl::list<std::string> inputShapes("input-shape", cl::cat(toolOptions),
                                   cl::desc("Pin the shape of an ONNX input"),
                                   cl::value_desc("name=1x3x224x224"));
 cl::opt<std::string>
-    outputFile("o",
+    outputFile("o", cl::cat(toolOptions),
                cl::desc("Output file (default: <input>.o for obj and "
                         "lib-obj, <input>.s for asm, lib<input>.so for lib, "
                         "stdout otherwise; a name ending in .so selects "
                         "--emit=lib)"),
                cl::value_desc("file"));
 cl::opt<Emit>
-    emit("emit", cl::desc("What to produce"), cl::init(Emit::Obj),
+    emit("emit", cl::cat(toolOptions), cl::desc("What to produce"),
+         cl::init(Emit::Obj),
          cl::values(clEnumValN(Emit::Kiln, "kiln",
                                "verified, canonicalized kiln IR"),
                     clEnumValN(Emit::Linalg, "linalg",
@@ -75,17 +81,19 @@ cl::opt<Emit>
                     clEnumValN(Emit::LibObj, "lib-obj",
                                "the same as one relocatable object file, "
                                "plus a C header")));
-cl::opt<bool> compileOnly("c", cl::desc("Same as --emit=lib-obj"));
+cl::opt<bool> compileOnly("c", cl::cat(toolOptions),
+                          cl::desc("Same as --emit=lib-obj"));
 cl::opt<std::string>
-    headerFile("header",
+    headerFile("header", cl::cat(toolOptions),
                cl::desc("Write the model's C header here (default for "
                         "lib-obj: the output file with a .h extension)"),
                cl::value_desc("file"));
 cl::opt<std::string> cCompiler(
-    "cc",
+    "cc", cl::cat(toolOptions),
     cl::desc("C compiler that links libraries (default: $KILN_CC, else cc)"),
     cl::value_desc("program"));
-cl::opt<unsigned> optLevel("O", cl::desc("Optimization level 0-3 (default 3)"),
+cl::opt<unsigned> optLevel("O", cl::cat(toolOptions),
+                           cl::desc("Optimization level 0-3 (default 3)"),
                            cl::Prefix, cl::init(3));
 
 int error(const llvm::Twine &message) {
@@ -160,6 +168,7 @@ int main(int argc, char **argv) {
   registerPassManagerCLOptions();
   registerAsmPrinterCLOptions();
   registerDefaultTimingManagerCLOptions();
+  cl::HideUnrelatedOptions(toolOptions);
   cl::ParseCommandLineOptions(argc, argv, "Kiln compiler\n");
   if (optLevel > 3)
     return error("-O" + llvm::Twine(optLevel) + " is not one of -O0..-O3");
