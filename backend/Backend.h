@@ -114,6 +114,13 @@ translateToLLVMIR(mlir::ModuleOp module, llvm::LLVMContext &context,
 llvm::Error emitNativeCode(llvm::Module &module, llvm::TargetMachine &machine,
                            bool assembly, llvm::raw_pwrite_stream &os);
 
+/// Where a diagnostic is, for a message: "file:line:col" for the first file
+/// location inside `loc`; for imported models, whose ops carry
+/// fused<"OpType">["node", outputs...] (the ONNX importer's locations),
+/// "node 'node' (OpType)"; a plain name location as "'name'"; "" for an
+/// unknown location.
+std::string describeLocation(mlir::Location loc);
+
 /// Collects the error diagnostics of a context, while alive, into one
 /// llvm::Error ("file:line:col: error: message" per line), for APIs that
 /// report failures as values instead of printing them.

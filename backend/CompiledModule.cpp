@@ -12,20 +12,42 @@
 using namespace mlir;
 using namespace kiln;
 
-/// "file:line:col: " for the first file location inside `loc` (it may be
-/// wrapped in a name or call-site location); nothing for unknown ones.
-static void printLocation(llvm::raw_ostream &os, Location loc) {
+std::string kiln::describeLocation(Location loc) {
   FileLineColLoc file;
+  FusedLoc node;
+  NameLoc name;
   loc->walk([&](Location inner) {
     if ((file = dyn_cast<FileLineColLoc>(inner)))
       return WalkResult::interrupt();
+    auto fused = dyn_cast<FusedLoc>(inner);
+    if (!node && fused && isa_and_nonnull<StringAttr>(fused.getMetadata()) &&
+        !fused.getLocations().empty() &&
+        isa<NameLoc>(fused.getLocations().front()))
+      node = fused;
+    if (!name)
+      name = dyn_cast<NameLoc>(inner);
     return WalkResult::advance();
   });
+  std::string text;
+  llvm::raw_string_ostream os(text);
   if (file)
     os << file.getFilename().getValue() << ":" << file.getLine() << ":"
-       << file.getColumn() << ": ";
+       << file.getColumn();
+  else if (node)
+    os << "node '"
+       << cast<NameLoc>(node.getLocations().front()).getName().getValue()
+       << "' (" << cast<StringAttr>(node.getMetadata()).getValue() << ")";
+  else if (name)
+    os << "'" << name.getName().getValue() << "'";
   else if (!isa<UnknownLoc>(loc))
-    os << loc << ": ";
+    os << loc;
+  return text;
+}
+
+/// "<location>: ", or nothing for an unknown location.
+static void printLocation(llvm::raw_ostream &os, Location loc) {
+  if (std::string where = describeLocation(loc); !where.empty())
+    os << where << ": ";
 }
 
 ErrorCollector::ErrorCollector(MLIRContext *context) : context(context) {

@@ -195,11 +195,26 @@ int main(int argc, char **argv) {
   context.printOpOnDiagnostic(false);
   llvm::SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
-  // Errors without a location (a missing file) read as the tool's own.
-  ScopedDiagnosticHandler unlocated(&context, [](Diagnostic &d) {
-    if (!isa<UnknownLoc>(d.getLocation()))
+  // Errors without a location (a missing file) read as the tool's own; those
+  // in an imported model name its node. Diagnostics with a file location go
+  // on to `diagnostics`, which shows the source line.
+  ScopedDiagnosticHandler located(&context, [](Diagnostic &d) {
+    Location loc = d.getLocation();
+    if (isa<UnknownLoc>(loc)) {
+      error(d.str());
+      return success();
+    }
+    if (loc->findInstanceOf<FileLineColLoc>())
       return failure();
-    error(d.str());
+    auto print = [](Location at, llvm::StringRef kind, const Diagnostic &m) {
+      llvm::errs() << inputFile << ": " << kiln::describeLocation(at) << ": "
+                   << kind << ": " << m.str() << "\n";
+    };
+    print(loc,
+          d.getSeverity() == DiagnosticSeverity::Error ? "error" : "warning",
+          d);
+    for (const Diagnostic &note : d.getNotes())
+      print(note.getLocation(), "note", note);
     return success();
   });
 
@@ -229,8 +244,16 @@ int main(int argc, char **argv) {
     std::string pipeline;
     llvm::raw_string_ostream os(pipeline);
     pm.printAsTextualPipeline(os);
-    error("pass '" + failedPass + "' failed; reproduce with: kiln-opt " +
-          inputFile + " --pass-pipeline='" + pipeline + "'");
+    // kiln-opt reads Kiln IR only: an ONNX model goes through --emit=kiln.
+    std::string input = inputFile;
+    std::string reproduce = "kiln-opt " + input;
+    if (llvm::StringRef(input).ends_with(".onnx")) {
+      std::string ir = llvm::sys::path::stem(input).str() + ".kiln.mlir";
+      reproduce =
+          "kilnc " + input + " --emit=kiln -o " + ir + " && kiln-opt " + ir;
+    }
+    error("pass '" + failedPass + "' failed; reproduce with: " + reproduce +
+          " --pass-pipeline='" + pipeline + "'");
     return 1;
   }
 
