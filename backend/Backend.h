@@ -62,9 +62,17 @@ enum class Stage {
   LLVMDialect, ///< the LLVM dialect, ready for translation
 };
 
+/// The optional parts of the lowering pipeline.
+struct PipelineOptions {
+  /// kiln-fuse: elementwise chains, reductions and matmul epilogues as one
+  /// loop nest each. Off, every op is its own loop nest (to measure fusion).
+  bool fusion = true;
+};
+
 /// Adds the passes taking kiln IR to `stage` to `pm` (anchored on
 /// builtin.module).
-void buildLoweringPipeline(mlir::OpPassManager &pm, Stage stage);
+void buildLoweringPipeline(mlir::OpPassManager &pm, Stage stage,
+                           const PipelineOptions &options = {});
 
 /// The runtime DType of an MLIR element type (f32, f64, i32, i64, i1);
 /// false for any other type.
@@ -91,6 +99,10 @@ struct CpuModel {
 /// (so kernels are sized for the instructions they will be compiled to),
 /// and the cache sizes the C library reports.
 CpuModel hostCpuModel();
+
+/// Columns of C per cache tile of kiln-contraction-codegen's kernel for
+/// `element` on `cpu` (its NC), which kiln-fuse tiles matmul epilogues by.
+int64_t contractionTileColumns(const CpuModel &cpu, mlir::Type element);
 
 /// A TargetMachine for the host CPU and all of its features (AVX-512 where
 /// present), at -O`optLevel`.
@@ -138,7 +150,8 @@ private:
 };
 
 struct CompileOptions {
-  int optLevel = 3; ///< 0..3, for LLVM's optimizer and code generator
+  int optLevel = 3;   ///< 0..3, for LLVM's optimizer and code generator
+  bool fusion = true; ///< run kiln-fuse (see PipelineOptions::fusion)
 };
 
 /// A kiln module compiled once by the JIT; its public functions can be

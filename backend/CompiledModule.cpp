@@ -97,7 +97,9 @@ CompiledModule::compile(ModuleOp module, const CompileOptions &options) {
 
   OwningOpRef<ModuleOp> lowered = module.clone();
   PassManager pm(context);
-  buildLoweringPipeline(pm, Stage::LLVMDialect);
+  PipelineOptions pipeline;
+  pipeline.fusion = options.fusion;
+  buildLoweringPipeline(pm, Stage::LLVMDialect, pipeline);
   if (failed(pm.run(*lowered)))
     return fail();
 

@@ -532,3 +532,7 @@ struct KilnContractionCodegenPass
 };
 
 } // namespace
+
+int64_t kiln::contractionTileColumns(const CpuModel &cpu, Type element) {
+  return chooseTiles(cpu, element).nc;
+}

@@ -636,6 +636,11 @@ template <typename OpTy> struct ReduceLowering : OpConversionPattern<OpTy> {
           Value next =
               isMax ? floatOrInt<arith::MaximumFOp, arith::MaxSIOp>(b, l, args)
                     : floatOrInt<arith::AddFOp, arith::AddIOp>(b, l, args);
+          // A float sum may be reassociated, so that LLVM vectorizes it
+          // (partial sums per lane, added at the end): a fixed order chosen
+          // at compile time, the same on every run.
+          if (auto add = next.getDefiningOp<arith::AddFOp>())
+            add.setFastmath(arith::FastMathFlags::reassoc);
           linalg::YieldOp::create(b, l, next);
         });
     Value result = reduce.getResult(0);

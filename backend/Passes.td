@@ -24,6 +24,52 @@ def KilnLowerToLinalg : Pass<"kiln-lower-to-linalg", "::mlir::func::FuncOp"> {
   ];
 }
 
+def KilnFuse : Pass<"kiln-fuse", "::mlir::func::FuncOp"> {
+  let summary = "Fuse elementwise chains, reductions and matmul epilogues";
+  let description = [{
+    Runs on linalg on tensors, after `kiln-lower-to-linalg`, so that each
+    group of ops below becomes one loop nest:
+
+    1. Reductions and transposes are generalized to `linalg.generic`, so
+       that one mechanism sees every elementwise-like op.
+    2. Chains of elementwise ops (broadcasts included) are fused into one
+       `linalg.generic` (upstream elementwise fusion), and elementwise
+       producers into the reductions that read them: `exp(x - max)` and its
+       sum in a softmax, the squared deviations and their mean in a layer
+       norm. A producer whose value is also used elsewhere is not
+       recomputed: the fused op yields it as an extra result, computed in
+       the same loop nest. A producer is fused into a consumer that reads
+       it through a broadcasting map (which would recompute it per
+       broadcast element) only when it holds no transcendental function.
+    3. The elementwise epilogue of a `linalg.matmul` (bias, activation, the
+       activation's gradient mask in a backward pass) is fused into the
+       product's column tiles of `kiln-contraction-codegen`: the epilogue
+       is tiled by the kernel's `NC` columns, the product is computed per
+       column tile inside that loop, and the epilogue runs on each tile
+       while it is still in cache. The loop is peeled, so every product
+       keeps static shapes for the kernel.
+    4. The elementwise consumer of a loop that writes its result one slab
+       per iteration (a convolution computed a few images at a time) moves
+       into the loop: bias and activation join the copy from the product's
+       layout to NCHW, and the result is written once.
+
+    The whole training step (forward, the backward ops `kiln-autodiff`
+    generates and the optimizer update) is one function, so all of it is
+    fused. `kilnc --no-fusion` and `kiln-run --no-fusion` (and
+    `CompileOptions::fusion`) leave this pass out of the pipeline.
+  }];
+  let options = [
+    Option<"epilogueColumns", "epilogue-columns", "int64_t", "0",
+           "Columns per matmul epilogue tile (0: the contraction kernel's "
+           "NC for the host); negative: no epilogue fusion">
+  ];
+  let dependentDialects = [
+    "::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect",
+    "::mlir::scf::SCFDialect", "::mlir::affine::AffineDialect",
+    "::mlir::arith::ArithDialect"
+  ];
+}
+
 def KilnCopyRepeatedResults
     : Pass<"kiln-copy-repeated-results", "::mlir::func::FuncOp"> {
   let summary = "Give each result of a function its own tensor";
@@ -203,6 +249,27 @@ def KilnSetThreadCount : Pass<"kiln-set-thread-count", "::mlir::ModuleOp"> {
   let dependentDialects = [
     "::mlir::omp::OpenMPDialect", "::mlir::func::FuncDialect",
     "::mlir::memref::MemRefDialect"
+  ];
+}
+
+def KilnPolynomialMath
+    : Pass<"kiln-polynomial-math", "::mlir::func::FuncOp"> {
+  let summary = "Replace f32 exp, log and tanh by vectorizable polynomials";
+  let description = [{
+    `math.exp`, `math.log` and `math.tanh` on `f32` become upstream's
+    polynomial approximations: arithmetic, bit casts and selects only, no
+    call into the C library. LLVM's loop vectorizer vectorizes a loop only
+    if everything in it vectorizes, so this is what makes the elementwise
+    and reduction loops of softmax, sigmoid, tanh or a cross-entropy run at
+    the host's vector width. Scalar `exp` and `log` are first wrapped in an
+    exact rescaling where a subnormal is involved (an exp result below
+    `FLT_MIN`: exp(x / 2)^2; a log input below it: log(x * 2^24) - 24 ln 2),
+    which the approximations would flush to zero. `f64` keeps the C library's functions. Accuracy against libm
+    is checked end to end (`test/e2e/PolynomialMathTest.cpp`).
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::math::MathDialect",
+    "::mlir::vector::VectorDialect"
   ];
 }
 

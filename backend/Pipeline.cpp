@@ -19,7 +19,8 @@ namespace kiln {
 #include "backend/Passes.h.inc"
 } // namespace kiln
 
-void kiln::buildLoweringPipeline(OpPassManager &pm, Stage stage) {
+void kiln::buildLoweringPipeline(OpPassManager &pm, Stage stage,
+                                 const PipelineOptions &options) {
   // Differentiate, then inline the generated gradient functions (and any
   // other calls) so that one entry point is one graph; the gradient
   // functions are then dead.
@@ -33,6 +34,12 @@ void kiln::buildLoweringPipeline(OpPassManager &pm, Stage stage) {
 
   pm.addNestedPass<func::FuncOp>(createKilnLowerToLinalg());
   pm.addPass(createCanonicalizerPass());
+  // Fusion: one loop nest per elementwise chain, reduction or epilogue.
+  if (options.fusion) {
+    pm.addNestedPass<func::FuncOp>(createKilnFuse());
+    pm.addPass(createCanonicalizerPass());
+    pm.addPass(createCSEPass());
+  }
   if (stage == Stage::Linalg)
     return;
 
@@ -74,6 +81,8 @@ void kiln::buildLoweringPipeline(OpPassManager &pm, Stage stage) {
   // Loops, then the LLVM dialect.
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addNestedPass<func::FuncOp>(createKilnLowerVectorOps());
+  // exp/log/tanh as arithmetic, so that LLVM vectorizes the loops.
+  pm.addNestedPass<func::FuncOp>(createKilnPolynomialMath());
   pm.addPass(createKilnMarkEntryPoints());
   pm.addPass(createConvertMathToFuncs());
   // Threads: parallel loops -> OpenMP, with the runtime's thread count.
@@ -99,10 +108,23 @@ void kiln::buildLoweringPipeline(OpPassManager &pm, Stage stage) {
   pm.addPass(createReconcileUnrealizedCastsPass());
 }
 
+namespace {
+/// PipelineOptions as textual pipeline options of kiln-lower-to-llvm.
+struct LoweringPipelineOptions : PassPipelineOptions<LoweringPipelineOptions> {
+  Option<bool> fusion{*this, "fusion",
+                      llvm::cl::desc("Run kiln-fuse (default: true)"),
+                      llvm::cl::init(true)};
+};
+} // namespace
+
 void kiln::registerBackendPasses() {
   registerKilnBackendPasses();
-  PassPipelineRegistration<>(
+  PassPipelineRegistration<LoweringPipelineOptions>(
       "kiln-lower-to-llvm",
       "The whole Kiln lowering: kiln -> linalg -> buffers -> loops -> LLVM",
-      [](OpPassManager &pm) { buildLoweringPipeline(pm, Stage::LLVMDialect); });
+      [](OpPassManager &pm, const LoweringPipelineOptions &registered) {
+        PipelineOptions options;
+        options.fusion = registered.fusion;
+        buildLoweringPipeline(pm, Stage::LLVMDialect, options);
+      });
 }

@@ -45,7 +45,8 @@ void printUsage(const char *program, const TrainingOptions &defaults) {
       "  --threads N           threads (default KILN_NUM_THREADS or the "
       "cores)\n"
       "  --stats               time, allocations and peak memory of the "
-      "steps\n",
+      "steps\n"
+      "  --no-fusion           one loop nest per op (to measure kiln-fuse)\n",
       program, adam ? "adam" : "sgd", lr,
       static_cast<long long>(defaults.epochs),
       static_cast<long long>(defaults.batchSize),
@@ -87,7 +88,7 @@ std::unique_ptr<CompiledGraph> compileEvaluator(const TrainingOptions &options,
   Graph g(options.name + "_eval", options.seed);
   Var images = g.input("images", {batch, 1, 28, 28});
   g.output("logits", model(g, images, /*training=*/false));
-  return g.compile();
+  return g.compile(options.compile);
 }
 
 double evaluate(CompiledGraph &evaluator, const TrainStep &step,
@@ -261,6 +262,8 @@ FlagsResult parseTrainingFlags(int argc, char **argv,
     } else if (flag == "--init") {
       if (!text(options.initPath))
         return failed;
+    } else if (flag == "--no-fusion") {
+      options.compile.fusion = false;
     } else if (flag == "--help" || flag == "-h") {
       printUsage(argv[0], options);
       return FlagsResult::Help;
@@ -269,7 +272,7 @@ FlagsResult parseTrainingFlags(int argc, char **argv,
                    "error: unknown flag '%s' (flags: --optimizer sgd|adam, "
                    "--lr, --epochs, --batch, --seed, --data, --max-steps, "
                    "--csv, --checkpoint, --resume, --init, --threads N, "
-                   "--stats, --help)\n",
+                   "--stats, --no-fusion, --help)\n",
                    flag.c_str());
       return failed;
     }
@@ -331,7 +334,7 @@ TrainingResult trainClassifier(const TrainingOptions &options,
     }
     g.output("loss", crossEntropy(logits, labels));
     g.output("logits", logits);
-    return TrainStep::create(g, options.optimizer);
+    return TrainStep::create(g, options.optimizer, options.compile);
   };
   std::unique_ptr<TrainStep> step, lastStep;
   std::unique_ptr<CompiledGraph> evaluator;

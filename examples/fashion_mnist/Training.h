@@ -43,6 +43,7 @@ struct TrainingOptions {
   int threads = 0;
   /// Print the training steps' time, allocations and peak memory.
   bool stats = false;
+  CompileOptions compile; ///< --no-fusion sets compile.fusion = false
 };
 
 /// What a program does after parseTrainingFlags.
@@ -53,8 +54,9 @@ enum class FlagsResult {
 };
 
 /// Parses --optimizer sgd|adam --lr --epochs --batch --seed --data
-/// --max-steps --csv --checkpoint --resume --init --threads --stats --help
-/// into `options` (whose values are the defaults, shown by --help).
+/// --max-steps --csv --checkpoint --resume --init --threads --stats
+/// --no-fusion --help into `options` (whose values are the defaults, shown
+/// by --help).
 FlagsResult parseTrainingFlags(int argc, char **argv, TrainingOptions &options);
 
 struct TrainingResult {

@@ -4,6 +4,7 @@
 //                          [--lr X] [--seed N] [--csv FILE]
 //                          [--checkpoint FILE [--resume]] [--max-steps N]
 //                          [--init FILE] [--threads N] [--stats]
+//                          [--no-fusion]
 //
 // conv5x5(32, pad 2) -> ReLU -> maxpool2 -> conv5x5(64, pad 2) -> ReLU ->
 // maxpool2 -> Linear(3136 -> 10); Adam with lr 1e-3 by default.

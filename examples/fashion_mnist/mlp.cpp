@@ -4,6 +4,7 @@
 //                          [--lr X] [--seed N] [--csv FILE]
 //                          [--checkpoint FILE [--resume]] [--max-steps N]
 //                          [--init FILE] [--threads N] [--stats]
+//                          [--no-fusion]
 //
 // 784 -> 512 -> ReLU -> 512 -> ReLU -> 10, pixels in [0, 1], softmax
 // cross-entropy; SGD with momentum 0.9 and lr 0.01 by default, or Adam

@@ -15,7 +15,7 @@
 // CHECK-NEXT: %[[INIT:.*]] = linalg.fill ins(%[[ZERO]] : f32) outs(%[[E]] : tensor<3xf32>) -> tensor<3xf32>
 // CHECK-NEXT: %[[R:.*]] = linalg.reduce ins(%[[X]] : tensor<2x3x4xf32>) outs(%[[INIT]] : tensor<3xf32>) dimensions = [0, 2]
 // CHECK-NEXT: (%[[IN:[a-z0-9_]+]]: f32, %[[ACC:[a-z0-9_]+]]: f32) {
-// CHECK-NEXT: %[[V:.*]] = arith.addf %[[IN]], %[[ACC]] : f32
+// CHECK-NEXT: %[[V:.*]] = arith.addf %[[IN]], %[[ACC]] fastmath<reassoc> : f32
 // CHECK-NEXT: linalg.yield %[[V]] : f32
 // CHECK-NEXT: }
 // CHECK-NEXT: return %[[R]] : tensor<3xf32>
@@ -103,7 +103,7 @@ func.func @reduce_max_i64_all(%x: tensor<5x6xi64>) -> tensor<i64> {
 // CHECK-NEXT: %[[INIT:.*]] = linalg.fill ins(%[[ZERO]] : f32) outs(%[[E]] : tensor<3xf32>) -> tensor<3xf32>
 // CHECK-NEXT: %[[SUM:.*]] = linalg.reduce ins(%[[X]] : tensor<2x3x4xf32>) outs(%[[INIT]] : tensor<3xf32>) dimensions = [0, 2]
 // CHECK-NEXT: (%[[IN:[a-z0-9_]+]]: f32, %[[ACC:[a-z0-9_]+]]: f32) {
-// CHECK-NEXT: %[[V:.*]] = arith.addf %[[IN]], %[[ACC]] : f32
+// CHECK-NEXT: %[[V:.*]] = arith.addf %[[IN]], %[[ACC]] fastmath<reassoc> : f32
 // CHECK-NEXT: linalg.yield %[[V]] : f32
 // CHECK-NEXT: }
 // CHECK-NEXT: %[[COUNT:.*]] = arith.constant 8.000000e+00 : f32

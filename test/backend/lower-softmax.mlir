@@ -34,7 +34,7 @@
 // CHECK-NEXT: %[[F2:.*]] = linalg.fill ins(%[[ZERO]] : f32) outs(%[[E2]] : tensor<2xf32>) -> tensor<2xf32>
 // CHECK-NEXT: %[[SUM:.*]] = linalg.reduce ins(%[[EXP]] : tensor<2x3xf32>) outs(%[[F2]] : tensor<2xf32>) dimensions = [1]
 // CHECK-NEXT: (%[[IN1:[a-z0-9_]+]]: f32, %[[ACC1:[a-z0-9_]+]]: f32) {
-// CHECK-NEXT: arith.addf %[[IN1]], %[[ACC1]] : f32
+// CHECK-NEXT: arith.addf %[[IN1]], %[[ACC1]] fastmath<reassoc> : f32
 // CHECK: %[[SUMK:.*]] = tensor.expand_shape %[[SUM]] {{\[\[}}0, 1]] output_shape [2, 1] : tensor<2xf32> into tensor<2x1xf32>
 // CHECK-NEXT: %[[E3:.*]] = tensor.empty() : tensor<2x3xf32>
 // CHECK-NEXT: %[[BSUM:.*]] = linalg.generic {indexing_maps = [#[[COL]], #[[ID2]]], iterator_types = ["parallel", "parallel"]} ins(%[[SUMK]] : tensor<2x1xf32>) outs(%[[E3]] : tensor<2x3xf32>)

@@ -2,7 +2,7 @@
 //
 //   kiln-run model.mlir [--entry fn] [--input name=x.npy | x.npy ...]
 //            [--output out.npy ... | --output-dir dir] [--repeat N] [-O N]
-//            [--threads N] [--memory-stats]
+//            [--threads N] [--memory-stats] [--no-fusion]
 //
 // Inputs are matched to arguments by name (the `kiln.name` argument
 // attribute, or argN) and positional .npy files fill the remaining
@@ -67,6 +67,9 @@ cl::opt<bool>
 cl::opt<unsigned> optLevel("O", cl::cat(toolOptions),
                            cl::desc("Optimization level 0-3 (default 3)"),
                            cl::Prefix, cl::init(3));
+cl::opt<bool> noFusion("no-fusion",
+                       cl::desc("Leave out kiln-fuse: one loop nest per op"),
+                       cl::init(false));
 
 int error(const llvm::Twine &message) {
   llvm::WithColor::error(llvm::errs(), "kiln-run") << message << "\n";
@@ -154,6 +157,7 @@ int main(int argc, char **argv) {
 
   kiln::CompileOptions options;
   options.optLevel = optLevel;
+  options.fusion = !noFusion;
   kiln::OnnxImportOptions onnxOptions;
   for (const std::string &spec : inputShapes)
     if (std::string message = kiln::addInputShape(spec, onnxOptions);

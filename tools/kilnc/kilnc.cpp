@@ -3,6 +3,7 @@
 //   kilnc model.mlir --emit=kiln|linalg|llvm-dialect|llvm-ir|asm|obj -o out
 //   kilnc model.mlir -o libmodel.so            (--emit=lib)
 //   kilnc model.mlir -c -o model.o             (--emit=lib-obj, + model.h)
+//   any of them with --no-fusion (one loop nest per op)
 //
 // Each --emit value stops the pipeline at one stage. The object file
 // exports `_mlir_ciface_<fn>` for each public function and links against
@@ -69,7 +70,8 @@ cl::opt<Emit>
          cl::values(clEnumValN(Emit::Kiln, "kiln",
                                "verified, canonicalized kiln IR"),
                     clEnumValN(Emit::Linalg, "linalg",
-                               "linalg/tensor IR after kiln-lower-to-linalg"),
+                               "linalg/tensor IR after kiln-lower-to-linalg "
+                               "and kiln-fuse"),
                     clEnumValN(Emit::LLVMDialect, "llvm-dialect",
                                "the MLIR LLVM dialect"),
                     clEnumValN(Emit::LLVMIR, "llvm-ir", "optimized LLVM IR"),
@@ -95,6 +97,9 @@ cl::opt<std::string> cCompiler(
 cl::opt<unsigned> optLevel("O", cl::cat(toolOptions),
                            cl::desc("Optimization level 0-3 (default 3)"),
                            cl::Prefix, cl::init(3));
+cl::opt<bool> noFusion("no-fusion",
+                       cl::desc("Leave out kiln-fuse: one loop nest per op"),
+                       cl::init(false));
 
 int error(const llvm::Twine &message) {
   llvm::WithColor::error(llvm::errs(), "kilnc") << message << "\n";
@@ -239,7 +244,9 @@ int main(int argc, char **argv) {
   kiln::Stage stage = what == Emit::Kiln     ? kiln::Stage::Kiln
                       : what == Emit::Linalg ? kiln::Stage::Linalg
                                              : kiln::Stage::LLVMDialect;
-  kiln::buildLoweringPipeline(pm, stage);
+  kiln::PipelineOptions pipelineOptions;
+  pipelineOptions.fusion = !noFusion;
+  kiln::buildLoweringPipeline(pm, stage, pipelineOptions);
   if (failed(pm.run(*module))) {
     std::string pipeline;
     llvm::raw_string_ostream os(pipeline);
