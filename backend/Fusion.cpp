@@ -49,35 +49,64 @@ bool hasExpensiveBody(linalg::GenericOp op) {
 /// Ops a producer may have and still be recomputed in several consumers.
 constexpr int64_t kMaxRecomputedOps = 8;
 
-/// True if recomputing `op`'s body costs little: no transcendental function
-/// or division, a few ops.
+/// True if `value` is the result of an all-parallel generic: an op that
+/// elementwise fusion could move into (and so recompute in) its users.
+bool isFusableResult(Value value) {
+  auto producer = value.getDefiningOp<linalg::GenericOp>();
+  return producer && producer.getNumParallelLoops() == producer.getNumLoops();
+}
+
+/// True if recomputing `op` in a consumer costs little and stays little: no
+/// transcendental function or division, a few ops, and no input that is
+/// itself fusable. The last condition makes the body all of the work that
+/// is recomputed. Without it, each recomputed copy reads the producer's
+/// producers, which then have one more user and are recomputed in turn:
+/// over a DAG in which values feed two consumers (the running maximum and
+/// its index of an argmax, a step per kernel offset), every path gets its
+/// own copy and the fused body grows as 2^depth.
 bool isCheapToRecompute(linalg::GenericOp op) {
   return !hasExpensiveBody(op) &&
          static_cast<int64_t>(op.getBody()->getOperations().size()) - 1 <=
-             kMaxRecomputedOps;
+             kMaxRecomputedOps &&
+         llvm::none_of(op.getDpsInputs(), isFusableResult);
+}
+
+/// True if `consumer` reads a result of `producer` through an operand other
+/// than `operand`. Fusion replaces one operand at a time, and a second
+/// fusion of the same producer would copy its body again. Reads of the same
+/// value through the same map are first merged into one operand (by the
+/// operand deduplication among the fusion patterns, which wakes the
+/// consumer up again); reads through different maps keep the producer a
+/// loop nest of its own.
+bool readsProducerElsewhere(linalg::GenericOp consumer, Operation *producer,
+                            OpOperand *operand) {
+  return llvm::any_of(consumer->getOpOperands(), [&](OpOperand &other) {
+    return &other != operand && other.get().getDefiningOp() == producer;
+  });
 }
 
 /// Decides whether the producer of `operand` is fused into its consumer.
-/// Fusion moves the producer's body into the consumer. If the consumer is
-/// the producer's only user and reads each element once, that is free. A
-/// producer with other users keeps its result (upstream fusion yields it
-/// from the fused op) and its body is computed again in each consumer it is
-/// fused into: allowed for cheap bodies only, or the duplication compounds
-/// along a chain (exponentially, when each value feeds two consumers). An
-/// expensive producer with other users is fused into a reduction only: the
-/// reduction then computes it once and writes it for the other users (the
-/// exp of a softmax, summed and stored in one pass), and, having a
-/// reduction loop, is never fused into anything else.
+/// Fusion moves the producer's body into the consumer, once per consumer.
+/// If the consumer is the producer's only user and reads each element once,
+/// that is free. A producer with other users keeps its result (upstream
+/// fusion yields it from the fused op, unused) and its body is computed
+/// again in each consumer it is fused into: allowed for cheap bodies only
+/// (see isCheapToRecompute), so that recomputation never compounds. An
+/// expensive producer with other users is fused into a reduction only: a
+/// reduction, having a reduction loop, is never fused into anything else,
+/// so its copy is made once (the exp of a softmax, summed in the same
+/// pass that computes it).
 bool shouldFuse(OpOperand *operand) {
   auto producer = operand->get().getDefiningOp<linalg::GenericOp>();
   auto consumer = dyn_cast<linalg::GenericOp>(operand->getOwner());
-  if (!producer || !consumer)
+  if (!producer || !consumer ||
+      readsProducerElsewhere(consumer, producer, operand))
     return false;
   AffineMap map = consumer.getMatchingIndexingMap(operand);
   bool oneToOne =
       map.isPermutation() || (map.isProjectedPermutation() &&
                               map.getNumResults() == consumer.getNumLoops());
-  bool onlyUser = llvm::all_of(operand->get().getUsers(), [&](Operation *user) {
+  bool onlyUser = llvm::all_of(producer->getUsers(), [&](Operation *user) {
     return user == consumer.getOperation();
   });
   bool cheap = isCheapToRecompute(producer);
@@ -268,11 +297,17 @@ void fuseIntoSlabLoops(RewriterBase &rewriter, func::FuncOp func) {
 }
 
 /// Upstream elementwise fusion with `shouldFuse`, and the folding of the
-/// reshapes and empty tensors it leaves.
+/// reshapes and empty tensors it leaves. Every fusion that does not
+/// recompute removes a generic, and every recomputation removes a read of
+/// a fusable result (see isCheapToRecompute), so this reaches a fixpoint
+/// after a number of fusions linear in the number of ops and operands.
 LogicalResult fuseElementwise(func::FuncOp func) {
   MLIRContext *ctx = func.getContext();
   RewritePatternSet patterns(ctx);
   linalg::populateElementwiseOpsFusionPatterns(patterns, shouldFuse);
+  // Merges a consumer's reads of one value through one map (which
+  // shouldFuse waits for).
+  linalg::populateEraseUnusedOperandsAndResultsPatterns(patterns);
   tensor::EmptyOp::getCanonicalizationPatterns(patterns, ctx);
   tensor::ExpandShapeOp::getCanonicalizationPatterns(patterns, ctx);
   tensor::CollapseShapeOp::getCanonicalizationPatterns(patterns, ctx);
