@@ -1,14 +1,15 @@
 //===- ElementwiseBench.cpp - Fused elementwise against copy bandwidth ---===//
 //
-// y = tanh(x * 0.5 + 1.0) * x on 2^24 f32 elements, one thread: Kiln with
-// and without fusion (CompileOptions::fusion), against the machine's copy
-// bandwidth measured in the same process (memcpy, and a plain copy loop)
-// and against PyTorch eager, whose rate bench/run measures just before and
-// passes in with --torch-gbps. Effective bandwidth counts what the
-// computation must move: 4 bytes read and 4 written per element, as for a
-// copy of the same size.
+// y = tanh(x * 0.5 + 1.0) * x on 2^24 f32 elements, at 1 and 2 threads:
+// Kiln with and without fusion (CompileOptions::fusion), against the
+// machine's copy bandwidth at the same thread count, measured in the same
+// process (memcpy, and a plain copy loop, each thread copying its share),
+// and against PyTorch eager, whose rates bench/run measures just before
+// and passes in with --torch-gbps (one rate per thread count, comma
+// separated). Effective bandwidth counts what the computation must move:
+// 4 bytes read and 4 written per element, as for a copy of the same size.
 //
-//   kiln-bench-elementwise [--torch-gbps X] [benchmark flags]
+//   kiln-bench-elementwise [--torch-gbps X1,X2] [benchmark flags]
 //   kiln-bench-elementwise --check    fused == unfused == reference, no timing
 //
 //===----------------------------------------------------------------------===//
@@ -20,20 +21,25 @@
 
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace {
 
 constexpr int64_t kElements = int64_t(1) << 24;
 constexpr double kBytesMoved = 2.0 * 4 * kElements;
+/// The thread counts of the table (the machines we run on have 2 cores).
+constexpr int kThreadCounts[] = {1, 2};
 
 std::string chainSource(int64_t n) {
   std::string t = "tensor<" + std::to_string(n) + "xf32>";
@@ -119,30 +125,59 @@ CopyBuffers &copyBuffers() {
   return buffers;
 }
 
+/// STREAM's copy kernel: a loop the compiler vectorizes, ordinary stores.
+void loopCopy(float *__restrict to, const float *__restrict from, int64_t n) {
+  for (int64_t i = 0; i < n; ++i)
+    to[i] = from[i];
+}
+
+/// Runs copy(to, from, n) on `threads` equal shares of the buffers, one
+/// per thread (the calling thread takes the first). Starting the threads
+/// costs tens of microseconds against milliseconds of copying.
+template <typename Copy>
+void copyInShares(CopyBuffers &b, int threads, Copy copy) {
+  int64_t share = (kElements + threads - 1) / threads;
+  std::vector<std::thread> others;
+  for (int t = 1; t < threads; ++t) {
+    int64_t begin = std::min(kElements, t * share);
+    int64_t n = std::min(kElements, begin + share) - begin;
+    others.emplace_back(
+        [&, begin, n] { copy(b.to.data() + begin, b.from.data() + begin, n); });
+  }
+  copy(b.to.data(), b.from.data(), std::min(kElements, share));
+  for (std::thread &t : others)
+    t.join();
+}
+
 void BM_Memcpy(benchmark::State &state) {
   CopyBuffers &b = copyBuffers();
+  int threads = static_cast<int>(state.range(0));
   for (auto _ : state) {
-    std::memcpy(b.to.data(), b.from.data(), kElements * sizeof(float));
+    copyInShares(b, threads, [](float *to, const float *from, int64_t n) {
+      std::memcpy(to, from, n * sizeof(float));
+    });
     benchmark::ClobberMemory();
   }
   setBandwidth(state);
 }
 
-/// STREAM's copy kernel: a loop the compiler vectorizes, ordinary stores.
 void BM_LoopCopy(benchmark::State &state) {
   CopyBuffers &b = copyBuffers();
-  float *__restrict to = b.to.data();
-  const float *__restrict from = b.from.data();
+  int threads = static_cast<int>(state.range(0));
   for (auto _ : state) {
-    for (int64_t i = 0; i < kElements; ++i)
-      to[i] = from[i];
+    copyInShares(b, threads, loopCopy);
     benchmark::ClobberMemory();
   }
   setBandwidth(state);
 }
 
-void BM_KilnFused(benchmark::State &state) {
-  Chain &c = chain(true);
+void runKiln(benchmark::State &state, bool fusion) {
+  Chain &c = chain(fusion);
+  if (kiln::Status s = kiln::setNumThreads(static_cast<int>(state.range(0)));
+      !s) {
+    state.SkipWithError(s.message().c_str());
+    return;
+  }
   for (auto _ : state)
     if (!c.run()) {
       state.SkipWithError("invoke failed");
@@ -151,46 +186,44 @@ void BM_KilnFused(benchmark::State &state) {
   setBandwidth(state);
 }
 
-void BM_KilnUnfused(benchmark::State &state) {
-  Chain &c = chain(false);
-  for (auto _ : state)
-    if (!c.run()) {
-      state.SkipWithError("invoke failed");
-      break;
-    }
-  setBandwidth(state);
-}
+void BM_KilnFused(benchmark::State &state) { runKiln(state, true); }
+void BM_KilnUnfused(benchmark::State &state) { runKiln(state, false); }
 
 class MedianReporter : public benchmark::ConsoleReporter {
 public:
-  std::map<std::string, double> medians; // benchmark name -> GB/s
+  /// "benchmark/threads" -> median GB/s.
+  std::map<std::string, double> medians;
 
   void ReportRuns(const std::vector<Run> &runs) override {
     for (const Run &run : runs)
       if (run.run_type == Run::RT_Aggregate && run.aggregate_name == "median")
-        medians[run.run_name.function_name] = run.counters.at("GB/s").value;
+        medians[run.run_name.function_name + "/" + run.run_name.args] =
+            run.counters.at("GB/s").value;
     ConsoleReporter::ReportRuns(runs);
   }
 
-  double get(const char *name) const {
-    auto it = medians.find(name);
+  double get(const char *name, int threads) const {
+    auto it =
+        medians.find(std::string(name) + "/threads:" + std::to_string(threads));
     return it == medians.end() ? NAN : it->second;
   }
 
-  void printTable(double torchGBps) const {
-    double copy = std::fmax(get("BM_Memcpy"), get("BM_LoopCopy"));
+  void printTable(int threads, double torchGBps) const {
+    double copy =
+        std::fmax(get("BM_Memcpy", threads), get("BM_LoopCopy", threads));
     std::printf("\nFused elementwise y = tanh(x * 0.5 + 1.0) * x, 2^24 f32, "
-                "1 thread, median effective GB/s (8 bytes per element)\n");
+                "%d thread%s, median effective GB/s (8 bytes per element)\n",
+                threads, threads == 1 ? "" : "s");
     std::printf("%-22s %8s %14s %14s\n", "", "GB/s", "/ copy", "/ PyTorch");
     auto row = [&](const char *label, double gbps) {
       std::printf("%-22s %8.2f %14.2f %14.2f\n", label, gbps, gbps / copy,
                   gbps / torchGBps);
     };
-    row("copy (memcpy)", get("BM_Memcpy"));
-    row("copy (loop)", get("BM_LoopCopy"));
+    row("copy (memcpy)", get("BM_Memcpy", threads));
+    row("copy (loop)", get("BM_LoopCopy", threads));
     row("PyTorch eager", torchGBps);
-    row("Kiln fused", get("BM_KilnFused"));
-    row("Kiln --no-fusion", get("BM_KilnUnfused"));
+    row("Kiln fused", get("BM_KilnFused", threads));
+    row("Kiln --no-fusion", get("BM_KilnUnfused", threads));
     std::printf("targets: Kiln fused >= 0.85 x copy (the faster of the two), "
                 ">= 3 x PyTorch eager\n");
   }
@@ -227,13 +260,20 @@ int check() {
 } // namespace
 
 int main(int argc, char **argv) {
-  double torchGBps = NAN;
+  // PyTorch's rate per thread count, in the order of kThreadCounts.
+  std::vector<double> torchGBps;
   std::vector<char *> rest;
   for (int i = 0; i < argc; ++i) {
     if (std::strcmp(argv[i], "--check") == 0)
       return check();
     if (std::strcmp(argv[i], "--torch-gbps") == 0 && i + 1 < argc) {
-      torchGBps = std::atof(argv[++i]);
+      for (char *p = argv[++i]; *p;) {
+        char *end;
+        torchGBps.push_back(std::strtod(p, &end));
+        if (end == p)
+          break;
+        p = *end == ',' ? end + 1 : end;
+      }
       continue;
     }
     rest.push_back(argv[i]);
@@ -249,6 +289,9 @@ int main(int argc, char **argv) {
                           std::pair{"BM_KilnUnfused", BM_KilnUnfused}})
     benchmark::RegisterBenchmark(name, fn)
         ->Unit(benchmark::kMillisecond)
+        ->ArgName("threads")
+        ->Arg(kThreadCounts[0])
+        ->Arg(kThreadCounts[1])
         ->MinWarmUpTime(0.2)
         ->MinTime(0.3)
         ->Repetitions(7)
@@ -261,7 +304,9 @@ int main(int argc, char **argv) {
   MedianReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
   compiled.clear();
-  reporter.printTable(torchGBps);
+  for (size_t i = 0; i < std::size(kThreadCounts); ++i)
+    reporter.printTable(kThreadCounts[i],
+                        i < torchGBps.size() ? torchGBps[i] : NAN);
   benchmark::Shutdown();
   return EXIT_SUCCESS;
 }
