@@ -46,8 +46,16 @@ bool hasExpensiveBody(linalg::GenericOp op) {
   return expensive;
 }
 
-/// Ops a producer may have and still be recomputed in several consumers.
+/// Ops a producer may have and still be recomputed.
 constexpr int64_t kMaxRecomputedOps = 8;
+
+/// True if `op`'s body costs little to compute again: no transcendental
+/// function or division, a few ops.
+bool hasCheapBody(linalg::GenericOp op) {
+  return !hasExpensiveBody(op) &&
+         static_cast<int64_t>(op.getBody()->getOperations().size()) - 1 <=
+             kMaxRecomputedOps;
+}
 
 /// True if `value` is the result of an all-parallel generic: an op that
 /// elementwise fusion could move into (and so recompute in) its users.
@@ -56,19 +64,16 @@ bool isFusableResult(Value value) {
   return producer && producer.getNumParallelLoops() == producer.getNumLoops();
 }
 
-/// True if recomputing `op` in a consumer costs little and stays little: no
-/// transcendental function or division, a few ops, and no input that is
-/// itself fusable. The last condition makes the body all of the work that
-/// is recomputed. Without it, each recomputed copy reads the producer's
-/// producers, which then have one more user and are recomputed in turn:
-/// over a DAG in which values feed two consumers (the running maximum and
-/// its index of an argmax, a step per kernel offset), every path gets its
-/// own copy and the fused body grows as 2^depth.
+/// True if recomputing `op` (which keeps other users) in a consumer costs
+/// little and stays little: a cheap body, and no input that is itself
+/// fusable, so that the body is all of the work recomputed. Without the
+/// last condition each recomputed copy reads the producer's producers,
+/// which then have one more user and are recomputed in turn: over a DAG
+/// whose values feed two consumers each (the running `found` mask and
+/// index of MaxPool's Indices, a step per kernel offset) every path got
+/// its own copy, and the fused body grew as 2^depth.
 bool isCheapToRecompute(linalg::GenericOp op) {
-  return !hasExpensiveBody(op) &&
-         static_cast<int64_t>(op.getBody()->getOperations().size()) - 1 <=
-             kMaxRecomputedOps &&
-         llvm::none_of(op.getDpsInputs(), isFusableResult);
+  return hasCheapBody(op) && llvm::none_of(op.getDpsInputs(), isFusableResult);
 }
 
 /// True if `consumer` reads a result of `producer` through an operand other
@@ -109,14 +114,14 @@ bool shouldFuse(OpOperand *operand) {
   bool onlyUser = llvm::all_of(producer->getUsers(), [&](Operation *user) {
     return user == consumer.getOperation();
   });
-  bool cheap = isCheapToRecompute(producer);
   if (onlyUser)
     // Through a broadcast, each producer element is computed once per
-    // element it is broadcast to.
-    return oneToOne || cheap;
+    // element it is broadcast to. (The producer's inputs only change
+    // users, so nothing compounds.)
+    return oneToOne || hasCheapBody(producer);
   if (!oneToOne)
     return false;
-  return cheap || consumer.getNumReductionLoops() > 0;
+  return isCheapToRecompute(producer) || consumer.getNumReductionLoops() > 0;
 }
 
 /// Generalizes the named ops that elementwise fusion should see: reductions,

@@ -36,11 +36,17 @@ def KilnFuse : Pass<"kiln-fuse", "::mlir::func::FuncOp"> {
        `linalg.generic` (upstream elementwise fusion), and elementwise
        producers into the reductions that read them: `exp(x - max)` and its
        sum in a softmax, the squared deviations and their mean in a layer
-       norm. A producer whose value is also used elsewhere is not
-       recomputed: the fused op yields it as an extra result, computed in
-       the same loop nest. A producer is fused into a consumer that reads
-       it through a broadcasting map (which would recompute it per
-       broadcast element) only when it holds no transcendental function.
+       norm. A producer whose value is also used elsewhere stays a loop
+       nest of its own for those users and is recomputed in the consumer
+       only where that cannot compound: its body is cheap (no
+       transcendental function or division, at most 8 ops) and reads no
+       result that could itself be fused, or the consumer is a reduction
+       (which nothing fuses further; the `exp` of a softmax is computed
+       again in the pass that sums it). A consumer takes in each producer
+       once, so the fused bodies grow linearly with the graph. A producer
+       is fused into a consumer that reads it through a broadcasting map
+       (which recomputes it per broadcast element) only when its body is
+       cheap.
     3. The elementwise epilogue of a `linalg.matmul` (bias, activation, the
        activation's gradient mask in a backward pass) is fused into the
        product's column tiles of `kiln-contraction-codegen`: the epilogue
