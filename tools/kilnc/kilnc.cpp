@@ -97,7 +97,7 @@ cl::opt<std::string> cCompiler(
 cl::opt<unsigned> optLevel("O", cl::cat(toolOptions),
                            cl::desc("Optimization level 0-3 (default 3)"),
                            cl::Prefix, cl::init(3));
-cl::opt<bool> noFusion("no-fusion",
+cl::opt<bool> noFusion("no-fusion", cl::cat(toolOptions),
                        cl::desc("Leave out kiln-fuse: one loop nest per op"),
                        cl::init(false));
 
