@@ -141,21 +141,17 @@ void generalizeFusableNamedOps(func::FuncOp func) {
   }
 }
 
-/// The consumer whose tile a matmul's result is computed in: the one
-/// all-parallel generic that reads the (2-D) product through an identity
-/// map, with static shapes.
-linalg::GenericOp epilogueOf(linalg::MatmulOp matmul) {
-  Value product = matmul.getResult(0);
-  auto type = cast<RankedTensorType>(product.getType());
-  if (!type.hasStaticShape() || type.getRank() != 2 || product.use_empty() ||
-      !isa<FloatType>(type.getElementType()))
+/// The all-parallel generic on tensors that is the only user of `value`
+/// and reads it, and writes its results, element for element (identity
+/// maps), or null.
+linalg::GenericOp elementwiseUserOf(Value value) {
+  if (value.use_empty())
     return nullptr;
-  auto consumer = dyn_cast<linalg::GenericOp>(*product.user_begin());
+  auto consumer = dyn_cast<linalg::GenericOp>(*value.user_begin());
   if (!consumer || !consumer.hasPureTensorSemantics() ||
-      consumer.getNumParallelLoops() != consumer.getNumLoops() ||
-      consumer.getNumLoops() != 2)
+      consumer.getNumParallelLoops() != consumer.getNumLoops())
     return nullptr;
-  for (OpOperand &use : product.getUses())
+  for (OpOperand &use : value.getUses())
     if (use.getOwner() != consumer ||
         !consumer.getMatchingIndexingMap(&use).isIdentity())
       return nullptr;
@@ -163,6 +159,19 @@ linalg::GenericOp epilogueOf(linalg::MatmulOp matmul) {
     if (!consumer.getMatchingIndexingMap(&init).isIdentity())
       return nullptr;
   return consumer;
+}
+
+/// The consumer whose tile a matmul's result is computed in: the one
+/// all-parallel generic that reads the (2-D) product through an identity
+/// map, with static shapes.
+linalg::GenericOp epilogueOf(linalg::MatmulOp matmul) {
+  Value product = matmul.getResult(0);
+  auto type = cast<RankedTensorType>(product.getType());
+  if (!type.hasStaticShape() || type.getRank() != 2 ||
+      !isa<FloatType>(type.getElementType()))
+    return nullptr;
+  linalg::GenericOp consumer = elementwiseUserOf(product);
+  return consumer && consumer.getNumLoops() == 2 ? consumer : nullptr;
 }
 
 /// Tiles `epilogue` by `columns` columns and computes its product tile by
@@ -240,25 +249,6 @@ bool writesDisjointSlabs(scf::ForOp loop) {
   return slabs == 1;
 }
 
-/// The all-parallel generic that is the only user of `loop`'s result and
-/// reads it element for element, or null.
-linalg::GenericOp elementwiseUserOf(scf::ForOp loop) {
-  Value result = loop.getResult(0);
-  if (result.use_empty())
-    return nullptr;
-  auto consumer = dyn_cast<linalg::GenericOp>(*result.user_begin());
-  if (!consumer || consumer.getNumParallelLoops() != consumer.getNumLoops())
-    return nullptr;
-  for (OpOperand &use : result.getUses())
-    if (use.getOwner() != consumer ||
-        !consumer.getMatchingIndexingMap(&use).isIdentity())
-      return nullptr;
-  for (OpOperand &init : consumer.getDpsInitsMutable())
-    if (!consumer.getMatchingIndexingMap(&init).isIdentity())
-      return nullptr;
-  return consumer;
-}
-
 /// Moves the elementwise consumer of a loop that computes its result slab
 /// by slab (a convolution over chunks of the batch) into the loop, where
 /// it runs on each slab right after the slab is computed: the bias and
@@ -267,7 +257,7 @@ void fuseIntoSlabLoops(RewriterBase &rewriter, func::FuncOp func) {
   SmallVector<std::pair<scf::ForOp, linalg::GenericOp>> candidates;
   for (scf::ForOp loop : func.getBody().getOps<scf::ForOp>())
     if (writesDisjointSlabs(loop))
-      if (linalg::GenericOp consumer = elementwiseUserOf(loop))
+      if (linalg::GenericOp consumer = elementwiseUserOf(loop.getResult(0)))
         candidates.push_back({loop, consumer});
   for (auto [loop, consumer] : candidates) {
     SmallVector<LoopLikeOpInterface> loops = {loop};
