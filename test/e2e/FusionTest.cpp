@@ -12,6 +12,7 @@
 #include "E2ETestUtil.h"
 
 #include "backend/Backend.h"
+#include "fashion_mnist/Models.h"
 #include "frontend/Frontend.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -401,28 +402,12 @@ TEST(FusedTraining, FusionReachesBackwardAndUpdate) {
   for (bool cnn : {false, true}) {
     SCOPED_TRACE(cnn ? "cnn" : "mlp");
     Graph g(cnn ? "cnn" : "mlp", 0);
-    nn::Sequential net(g);
-    if (cnn) {
-      net.add<nn::Conv2d>(1, 32, 5, 1, 2);
-      net.add<nn::ReLU>();
-      net.add<nn::MaxPool2d>(2);
-      net.add<nn::Conv2d>(32, 64, 5, 1, 2);
-      net.add<nn::ReLU>();
-      net.add<nn::MaxPool2d>(2);
-      net.add<nn::Flatten>();
-      net.add<nn::Linear>(3136, 10);
-    } else {
-      net.add<nn::Flatten>();
-      net.add<nn::Linear>(784, 512);
-      net.add<nn::ReLU>();
-      net.add<nn::Linear>(512, 512);
-      net.add<nn::ReLU>();
-      net.add<nn::Linear>(512, 10);
-    }
     int64_t batch = cnn ? 64 : 128;
     Var x = g.input("images", {batch, 1, 28, 28});
     Var y = g.input("labels", {batch}, DType::I64);
-    g.output("loss", crossEntropy(net(x), y));
+    Var logits = cnn ? examples::cnnClassifier(g, x, /*training=*/true)
+                     : examples::mlpClassifier(g, x, /*training=*/true);
+    g.output("loss", crossEntropy(logits, y));
     std::vector<unsigned> params;
     for (auto [i, argument] : llvm::enumerate(g.arguments()))
       if (argument.role == TensorRole::Parameter)
