@@ -13,6 +13,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "BenchUtil.h"
+
 #include "frontend/Frontend.h"
 #include "runtime/Runtime.h"
 
@@ -43,21 +45,10 @@ struct Gemm {
   std::unique_ptr<kiln::CompiledModule> module;
 
   Gemm(int64_t m, int64_t n, int64_t k) : m(m), n(n), k(k) {
-    a = random({m, k}, 1);
-    b = random({k, n}, 2);
+    a = kiln::bench::randomTensor({m, k}, 1);
+    b = kiln::bench::randomTensor({k, n}, 2);
     blasC = kiln::Tensor::zeros(kiln::DType::F32, {m, n});
     kilnOut = {kiln::Tensor::zeros(kiln::DType::F32, {m, n})};
-  }
-
-  static kiln::Tensor random(std::vector<int64_t> shape, uint64_t seed) {
-    kiln::Tensor t = kiln::Tensor::zeros(kiln::DType::F32, std::move(shape));
-    float *p = t.dataAs<float>();
-    uint64_t state = seed * 0x9E3779B97F4A7C15ull;
-    for (int64_t i = 0; i < t.numElements(); ++i) {
-      state = state * 6364136223846793005ull + 1442695040888963407ull;
-      p[i] = static_cast<float>((state >> 40) * 0x1p-24 * 2.0 - 1.0);
-    }
-    return t;
   }
 
   /// Compiles Kiln's GEMM; false after printing the error.
@@ -97,13 +88,8 @@ struct Gemm {
 
   /// Largest |Kiln - OpenBLAS| over C (NaN-safe: NaN counts as infinite).
   double maxError() const {
-    const float *x = kilnOut[0].dataAs<float>(), *y = blasC.dataAs<float>();
-    double worst = 0;
-    for (int64_t i = 0; i < m * n; ++i) {
-      double e = std::fabs(static_cast<double>(x[i]) - y[i]);
-      worst = e <= worst ? worst : (std::isnan(e) ? INFINITY : e);
-    }
-    return worst;
+    return kiln::bench::maxAbsDifference(kilnOut[0].dataAs<float>(),
+                                         blasC.dataAs<float>(), m * n);
   }
 };
 
@@ -230,22 +216,20 @@ int main(int argc, char **argv) {
   for (int64_t threads : {1, 2})
     for (int64_t size : {256, 1024, 2048}) {
       // Warm-up, then 5 repetitions of at least 0.3 s each; the table uses
-      // their medians (the machines are shared and noisy). At one thread,
-      // rates are per second of the process's CPU time, which does not
-      // count the slices other tenants' processes take; at two, CPU time
-      // would add the threads' times (and OpenMP's spinning), so they are
-      // per second of wall time.
+      // their medians (the machines are shared and noisy). Wall time, as
+      // every bench row: at 2 threads CPU time would add up the threads'
+      // times (and OpenMP's spinning), and the peers in other processes
+      // (PyTorch) are timed in wall time too.
       for (auto [name, fn] : {std::pair{"BM_OpenBLAS", BM_OpenBLAS},
                               std::pair{"BM_Kiln", BM_Kiln}}) {
-        auto *bench = benchmark::RegisterBenchmark(name, fn)
-                          ->Args({size, threads})
-                          ->Unit(benchmark::kMillisecond)
-                          ->MinWarmUpTime(0.2)
-                          ->MinTime(0.3)
-                          ->Repetitions(5)
-                          ->ReportAggregatesOnly(true);
-        if (threads > 1)
-          bench->UseRealTime();
+        benchmark::RegisterBenchmark(name, fn)
+            ->Args({size, threads})
+            ->Unit(benchmark::kMillisecond)
+            ->MinWarmUpTime(0.2)
+            ->MinTime(0.3)
+            ->Repetitions(5)
+            ->ReportAggregatesOnly(true)
+            ->UseRealTime();
       }
     }
   benchmark::Initialize(&argc, argv);
