@@ -1,23 +1,39 @@
 /*===- run_model.c - Run a model compiled by kilnc, from C ---------------===*
  *
- *   kilnc examples/mlp_forward.mlir -o libmlp_forward.so --header mlp_forward.h
- *   cc run_model.c -I. -L. -lmlp_forward -Wl,-rpath,'$ORIGIN' -o run_model
- *   ./run_model [--function NAME] [--output-dir DIR] input.npy...
+ *   kilnc examples/mlp_forward.mlir -o libmlp_forward.so
+ *   cc run_model.c -Ibuild/include -L. -lmlp_forward -Wl,-rpath,'$ORIGIN' \
+ *      -o run_model
+ *   ./run_model [--function NAME] [--output-dir DIR] [--expect OUT.npy]...
+ *               [--rtol R] [--repeat N] [--warmup N] input.npy...
  *
  * Reads one .npy file per input of the function (the first, unless named),
  * runs it through the model's C ABI and prints each output; with
  * --output-dir it also writes them as DIR/<output name>.npy. The program
  * knows nothing about the model: it asks the library for its functions,
- * their inputs and outputs. The .npy reader and writer at the top handle
- * what Kiln models take: little-endian, C order, f4 f8 i4 i8 b1.
+ * their inputs and outputs, so it needs only the C ABI's header
+ * (runtime/include/kiln/kiln_model.h, or the one kilnc generates).
+ *
+ * --expect FILE (once per output, in order) compares the output with the
+ * values in FILE: it prints the largest absolute difference and the error
+ * relative to the largest expected magnitude, max|out - expected| /
+ * max|expected|, and fails (exit status 3) if that exceeds --rtol
+ * (default 1e-4). --repeat N times N calls after --warmup calls (default
+ * 3) and prints the median and the fastest, in milliseconds.
+ *
+ * The .npy reader and writer at the top handle what Kiln models take:
+ * little-endian, C order, f4 f8 i4 i8 b1.
  *
  *===----------------------------------------------------------------------===*/
 
-#include "mlp_forward.h"
+/* clock_gettime and CLOCK_MONOTONIC */
+#define _POSIX_C_SOURCE 199309L
+
+#include "kiln/kiln_model.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /*===----------------------------------------------------------------------===*
  * .npy files
@@ -174,10 +190,11 @@ static int writeNpy(const char *path, const kiln_tensor_info *info,
  * Printing
  *===----------------------------------------------------------------------===*/
 
-static void printType(kiln_dtype dtype, int32_t rank, const int64_t *shape) {
+static void printType(FILE *stream, kiln_dtype dtype, int32_t rank,
+                      const int64_t *shape) {
   for (int32_t d = 0; d < rank; ++d)
-    printf("%lldx", (long long)shape[d]);
-  printf("%s", kiln_dtype_name(dtype));
+    fprintf(stream, "%lldx", (long long)shape[d]);
+  fprintf(stream, "%s", kiln_dtype_name(dtype));
 }
 
 static double element(kiln_dtype dtype, const void *data, int64_t i) {
@@ -211,52 +228,185 @@ static void printValues(const kiln_tensor_info *info, const void *data) {
 }
 
 /*===----------------------------------------------------------------------===*
+ * Checking and timing
+ *===----------------------------------------------------------------------===*/
+
+/* Compares an output with the expected values of `path` and prints the
+ * errors; clears `*matches` if they exceed `rtol`. Returns 0 (after saying
+ * why) if the file cannot be read or holds another shape. */
+static int checkOutput(const kiln_tensor_info *info, const void *data,
+                       const char *path, double rtol, int *matches) {
+  Array expected;
+  if (!readNpy(path, &expected))
+    return 0;
+  int ok = expected.rank == info->rank;
+  for (int32_t d = 0; ok && d < info->rank; ++d)
+    ok = expected.shape[d] == info->shape[d];
+  if (!ok) {
+    fprintf(stderr, "error: '%s' holds ", path);
+    printType(stderr, expected.dtype, expected.rank, expected.shape);
+    fprintf(stderr, ", output '%s' is ", info->name);
+    printType(stderr, info->dtype, info->rank, info->shape);
+    fprintf(stderr, "\n");
+    free(expected.data);
+    return 0;
+  }
+  double maxError = 0, maxExpected = 0;
+  for (int64_t i = 0; i < info->num_elements; ++i) {
+    double want = element(expected.dtype, expected.data, i);
+    double error = element(info->dtype, data, i) - want;
+    /* Written so that a NaN on either side counts as failing. */
+    if (!(error <= maxError && -error <= maxError))
+      maxError = error == error ? (error < 0 ? -error : error) : 1.0 / 0.0;
+    if ((want < 0 ? -want : want) > maxExpected)
+      maxExpected = want < 0 ? -want : want;
+  }
+  double relative = maxError == 0 ? 0 : maxError / maxExpected;
+  ok = relative <= rtol;
+  *matches &= ok;
+  printf("%s vs %s: max abs error %.3g, max |expected| %.3g, relative error "
+         "%.3g (tolerance %.3g): %s\n",
+         info->name, path, maxError, maxExpected, relative, rtol,
+         ok ? "ok" : "MISMATCH");
+  free(expected.data);
+  return 1;
+}
+
+static double nowMs(void) {
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return now.tv_sec * 1e3 + now.tv_nsec * 1e-6;
+}
+
+static int compareMs(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+/* Runs the function `warmup` times, then times `repeat` calls and prints
+ * the median and the fastest; returns the status of the first failure. */
+static kiln_status timeRuns(kiln_context *context, int32_t function,
+                            const kiln_tensor *inputs, int32_t numInputs,
+                            long warmup, long repeat) {
+  double *times = malloc((size_t)repeat * sizeof(double));
+  if (!times)
+    return KILN_ERROR_OUT_OF_MEMORY;
+  kiln_status s = KILN_OK;
+  for (long i = 0; s == KILN_OK && i < warmup + repeat; ++i) {
+    double start = nowMs();
+    s = kiln_run(context, function, inputs, numInputs, NULL, 0);
+    if (i >= warmup)
+      times[i - warmup] = nowMs() - start;
+  }
+  if (s == KILN_OK) {
+    qsort(times, (size_t)repeat, sizeof(double), compareMs);
+    double median = repeat % 2
+                        ? times[repeat / 2]
+                        : (times[repeat / 2 - 1] + times[repeat / 2]) / 2;
+    printf("time: median %.3f ms, min %.3f ms over %ld runs (%ld warm-up)\n",
+           median, times[0], repeat, warmup);
+  }
+  free(times);
+  return s;
+}
+
+/*===----------------------------------------------------------------------===*
  * main
  *===----------------------------------------------------------------------===*/
 
-int main(int argc, char **argv) {
-  const char *functionName = NULL, *outputDir = NULL;
-  int first = 1;
-  for (; first + 1 < argc && argv[first][0] == '-'; first += 2) {
-    if (strcmp(argv[first], "--function") == 0)
-      functionName = argv[first + 1];
-    else if (strcmp(argv[first], "--output-dir") == 0)
-      outputDir = argv[first + 1];
-    else
-      break;
-  }
-  if (kiln_abi_version() != KILN_ABI_VERSION) {
-    fprintf(stderr,
-            "error: the model library has C ABI version %u, this "
-            "program was built for %d\n",
-            kiln_abi_version(), KILN_ABI_VERSION);
-    return 1;
-  }
-  int32_t function = functionName ? kiln_function_index(functionName) : 0;
-  if (function < 0 || function >= kiln_function_count()) {
-    fprintf(stderr, "error: model '%s' has no function '%s'\n",
-            kiln_model_name(), functionName ? functionName : "#0");
-    return 1;
-  }
-  int32_t numInputs = kiln_input_count(function);
-  if (argc - first != numInputs || (first < argc && argv[first][0] == '-')) {
-    fprintf(stderr,
-            "usage: %s [--function NAME] [--output-dir DIR] input.npy...\n"
-            "'%s' takes %d inputs:",
-            argv[0], kiln_function_name(function), numInputs);
-    for (int32_t i = 0; i < numInputs; ++i) {
+static int usage(const char *program, int32_t function) {
+  fprintf(stderr,
+          "usage: %s [--function NAME] [--output-dir DIR] [--expect OUT.npy]"
+          "... [--rtol R] [--repeat N] [--warmup N] input.npy...\n",
+          program);
+  if (function >= 0) {
+    fprintf(stderr, "'%s' takes %d inputs:", kiln_function_name(function),
+            kiln_input_count(function));
+    for (int32_t i = 0; i < kiln_input_count(function); ++i) {
       kiln_tensor_info info;
       kiln_input_info(function, i, &info);
       fprintf(stderr, " %s", info.name);
     }
     fprintf(stderr, "\n");
-    return 2;
+  }
+  return 2;
+}
+
+/* Parses a positive (or, with `allowZero`, non-negative) count. */
+static int parseCount(const char *text, int allowZero, long *count) {
+  char *end;
+  *count = strtol(text, &end, 10);
+  return end != text && *end == '\0' && *count >= (allowZero ? 0 : 1);
+}
+
+int main(int argc, char **argv) {
+  const char *functionName = NULL, *outputDir = NULL;
+  const char **expected = calloc((size_t)argc, sizeof(char *));
+  int numExpected = 0;
+  double rtol = 1e-4;
+  long repeat = 0, warmup = 3;
+  int first = 1;
+  if (!expected) {
+    fprintf(stderr, "error: out of memory\n");
+    return 1;
+  }
+  for (; first + 1 < argc && argv[first][0] == '-'; first += 2) {
+    const char *option = argv[first], *value = argv[first + 1];
+    char *end = NULL;
+    if (strcmp(option, "--function") == 0)
+      functionName = value;
+    else if (strcmp(option, "--output-dir") == 0)
+      outputDir = value;
+    else if (strcmp(option, "--expect") == 0)
+      expected[numExpected++] = value;
+    else if (strcmp(option, "--rtol") == 0 &&
+             ((rtol = strtod(value, &end)), end != value && *end == '\0') &&
+             rtol >= 0)
+      ;
+    else if (strcmp(option, "--repeat") == 0 && parseCount(value, 0, &repeat))
+      ;
+    else if (strcmp(option, "--warmup") == 0 && parseCount(value, 1, &warmup))
+      ;
+    else {
+      fprintf(stderr, "error: bad option '%s %s'\n", option, value);
+      free(expected);
+      return usage(argv[0], -1);
+    }
+  }
+  int status = 1;
+  Array *arrays = NULL;
+  kiln_tensor *inputs = NULL;
+  kiln_context *context = NULL;
+  int32_t numInputs = 0;
+  if (kiln_abi_version() != KILN_ABI_VERSION) {
+    fprintf(stderr,
+            "error: the model library has C ABI version %u, this "
+            "program was built for %d\n",
+            kiln_abi_version(), KILN_ABI_VERSION);
+    goto done;
+  }
+  int32_t function = functionName ? kiln_function_index(functionName) : 0;
+  if (function < 0 || function >= kiln_function_count()) {
+    fprintf(stderr, "error: model '%s' has no function '%s'\n",
+            kiln_model_name(), functionName ? functionName : "#0");
+    goto done;
+  }
+  if (argc - first != kiln_input_count(function) ||
+      (first < argc && argv[first][0] == '-')) {
+    status = usage(argv[0], function);
+    goto done;
+  }
+  int32_t numOutputs = kiln_output_count(function);
+  if (numExpected > numOutputs) {
+    fprintf(stderr, "error: %d --expect files for %d outputs of '%s'\n",
+            numExpected, numOutputs, kiln_function_name(function));
+    status = 2;
+    goto done;
   }
 
-  int status = 1;
-  Array *arrays = calloc((size_t)numInputs + 1, sizeof(Array));
-  kiln_tensor *inputs = calloc((size_t)numInputs + 1, sizeof(kiln_tensor));
-  kiln_context *context = NULL;
+  numInputs = kiln_input_count(function);
+  arrays = calloc((size_t)numInputs + 1, sizeof(Array));
+  inputs = calloc((size_t)numInputs + 1, sizeof(kiln_tensor));
   if (!arrays || !inputs || kiln_context_create(&context) != KILN_OK) {
     fprintf(stderr, "error: out of memory\n");
     goto done;
@@ -276,13 +426,14 @@ int main(int argc, char **argv) {
             kiln_status_string(s));
     goto done;
   }
-  for (int32_t i = 0; i < kiln_output_count(function); ++i) {
+  int matches = 1;
+  for (int32_t i = 0; i < numOutputs; ++i) {
     kiln_tensor_info info;
     kiln_tensor output;
     kiln_output_info(function, i, &info);
     kiln_context_output(context, function, i, &output);
     printf("%s: ", info.name);
-    printType(info.dtype, info.rank, info.shape);
+    printType(stdout, info.dtype, info.rank, info.shape);
     printf("\n");
     printValues(&info, output.data);
     if (outputDir) {
@@ -293,13 +444,25 @@ int main(int argc, char **argv) {
         goto done;
       }
     }
+    if (i < numExpected &&
+        !checkOutput(&info, output.data, expected[i], rtol, &matches))
+      goto done;
   }
-  status = 0;
+  if (repeat > 0) {
+    s = timeRuns(context, function, inputs, numInputs, warmup, repeat);
+    if (s != KILN_OK) {
+      fprintf(stderr, "error: %s (%s)\n", kiln_context_error(context),
+              kiln_status_string(s));
+      goto done;
+    }
+  }
+  status = matches ? 0 : 3;
 done:
   for (int32_t i = 0; arrays && i < numInputs; ++i)
     free(arrays[i].data);
   free(arrays);
   free(inputs);
+  free(expected);
   kiln_context_destroy(context);
   return status;
 }
