@@ -2,7 +2,7 @@
 //
 // Convolutions are matrix products, so that the contraction code generation
 // makes them fast: the padded input becomes its im2col patch matrix (a
-// linalg.generic), and y^T = patches x W^T, dW^T = patches x dy^T and
+// linalg.generic), and y = W x patches, dW^T = patches x dy^T and
 // dcols = W^T x dy are each one linalg.matmul (linalg.batch_matmul over
 // groups), with transposing copies around them, a few images of the batch
 // at a time so that the patch matrix stays small. The input gradient
@@ -507,9 +507,11 @@ Value channelMajor(OpBuilder &b, Location loc, Value dy,
                                          geo.withGroups({{0}, {1}, {2, 3, 4}}));
 }
 
-/// Per step over the batch: y^T = patches x W^T per group ([groups,
-/// n * OH * OW, Og], both operands read along their rows, W through the
-/// matmul's indexing map), transposed into NCHW and inserted into y.
+/// Per step over the batch: y = W x patches per group ([groups, Og,
+/// n * OH * OW]): the filter is the product's A, read in place row by row
+/// (a constant filter is never copied or transposed), and the element-major
+/// patch matrix its B. With one image per step the product is already NCHW
+/// (a reshape); several are transposed into it.
 struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -527,7 +529,7 @@ struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
     AffineExpr n, o, oh, ow;
     bindDims(ctx, n, o, oh, ow);
     auto [group, member] = geo.splitChannel(o, geo.og());
-    auto read = AffineMap::get(4, 0, {group, n, oh, ow, member}, ctx);
+    auto read = AffineMap::get(4, 0, {group, member, n, oh, ow}, ctx);
     Value y;
     if (perStep != geo.n)
       y = tensor::EmptyOp::create(rewriter, loc, yType.getShape(), elementType);
@@ -537,17 +539,28 @@ struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
           Value x = images(b, l, adaptor.getInput(), first, perStep);
           Value padded = padSpatial(b, l, x, geo.window.padding,
                                     zeroOf(b, l, elementType));
-          Value patches = patchMatrix(b, l, padded, part, true);
-          Value product = multiply(b, l, patches, filter,
-                                   part.matrixShape(part.pixels(), geo.og()),
-                                   Transposed::Rhs);
-          Value expanded = tensor::ExpandShapeOp::create(
-              b, l,
-              yType.clone({geo.groups, perStep, geo.oh, geo.ow, geo.og()}),
-              product, geo.withGroups({{0}, {1, 2, 3}, {4}}));
+          Value patches = patchMatrix(b, l, padded, part, false);
+          Value product = multiply(b, l, filter, patches,
+                                   part.matrixShape(geo.og(), part.pixels()),
+                                   Transposed::None);
           SmallVector<int64_t> shape(yType.getShape());
           shape[0] = perStep;
-          Value nchw = copyWithMap(b, l, expanded, read, yType.clone(shape));
+          Value nchw;
+          if (perStep == 1) {
+            // [groups, Og, OH * OW] is [1, O, OH, OW] in memory.
+            if (geo.grouped())
+              product = tensor::CollapseShapeOp::create(
+                  b, l, product, ArrayRef<ReassociationIndices>{{0, 1}, {2}});
+            nchw = tensor::ExpandShapeOp::create(
+                b, l, yType.clone(shape), product,
+                ArrayRef<ReassociationIndices>{{0, 1}, {2, 3}});
+          } else {
+            Value expanded = tensor::ExpandShapeOp::create(
+                b, l,
+                yType.clone({geo.groups, geo.og(), perStep, geo.oh, geo.ow}),
+                product, geo.withGroups({{0}, {1}, {2, 3, 4}}));
+            nchw = copyWithMap(b, l, expanded, read, yType.clone(shape));
+          }
           return withImages(b, l, nchw, acc, first);
         });
     rewriter.replaceOp(op, y);

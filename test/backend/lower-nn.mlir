@@ -4,7 +4,8 @@
 // input (tensor.pad) is copied into its im2col patch matrix by a
 // linalg.generic, each product is one linalg.matmul (linalg.batch_matmul
 // over groups, the group being the leading dimension), and transposing
-// linalg.generics bring the results back to NCHW / OIHW. When a batch's
+// linalg.generics bring the results back to NCHW / OIHW where they are not
+// already. When a batch's
 // patch matrix would exceed 1 MiB, an scf.for over the batch does this a
 // few images at a time. The input gradient
 // W^T x dy is scattered back by col2im: an scf.for nest over the kernel
@@ -16,11 +17,9 @@
 // adding rows in place, and random_uniform Philox-4x32-10 in a
 // linalg.generic body.
 
-// im2col, pixel-major (forward): (g, n, oh, ow, c, kh, kw), stride 2.
-// CHECK-DAG: #[[PATCH:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d1, d4, d2 * 2 + d5, d3 * 2 + d6)>
-// Grouped: the channel is g * Cg + c.
-// CHECK-DAG: #[[PATCH_G:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d1, d0 * 2 + d4, d2 + d5, d3 + d6)>
-// im2col, element-major (filter gradient): (g, c, kh, kw, n, oh, ow).
+// im2col, element-major: (g, c, kh, kw, n, oh, ow); stride 2, and grouped
+// (the channel is g * Cg + c, Cg = 2).
+// CHECK-DAG: #[[PATCH:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d4, d1, d5 * 2 + d2, d6 * 2 + d3)>
 // CHECK-DAG: #[[PATCH_T:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d4, d0 * 2 + d1, d2 + d5, d3 + d6)>
 // CHECK-DAG: #[[ID7:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3, d4, d5, d6)>
 // Matmul operands (m, n, k): rhs or lhs read transposed.
@@ -34,9 +33,9 @@
 // CHECK-DAG: #[[BKM:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d3, d1)>
 // CHECK-DAG: #[[BKN:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d3, d2)>
 // CHECK-DAG: #[[BMN:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
-// y[n, o, oh, ow] = product[g, n, oh, ow, og] with o = g * Og + og.
-// CHECK-DAG: #[[TO_NCHW:.*]] = affine_map<(d0, d1, d2, d3) -> (0, d0, d2, d3, d1)>
-// CHECK-DAG: #[[TO_NCHW_G:.*]] = affine_map<(d0, d1, d2, d3) -> (d1 floordiv 3, d0, d2, d3, d1 mod 3)>
+// Several images per step: y[n, o, oh, ow] = product[g, og, n, oh, ow]
+// with o = g * Og + og.
+// CHECK-DAG: #[[TO_NCHW:.*]] = affine_map<(d0, d1, d2, d3) -> (0, d1, d0, d2, d3)>
 // dy channel-major: [g, og, n, oh, ow].
 // CHECK-DAG: #[[DY_CM:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d2, d1, d3, d4)>
 // CHECK-DAG: #[[DY_CM_G:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d2, d0 * 2 + d1, d3, d4)>
@@ -56,9 +55,10 @@
 // Convolution
 //===----------------------------------------------------------------------===//
 
-// y^T = patches x W^T: the patch matrix has a row per output position
-// (N * OH * OW = 9) and a column per window element (C * kH * kW = 18);
-// the filter [O, C * kH * kW] is read transposed by the matmul's maps.
+// y = W x patches: the filter [O, C * kH * kW] is the matmul's lhs as it
+// is, the patch matrix has a row per window element (C * kH * kW = 18)
+// and a column per output position (N * OH * OW = 9), and the product
+// [O, OH * OW] is already the NCHW output of the one image.
 // CHECK-LABEL: func.func @conv2d
 // CHECK-SAME: (%[[X:[a-z0-9_]+]]: tensor<1x2x6x6xf32>, %[[W:[a-z0-9_]+]]: tensor<3x2x3x3xf32>)
 // CHECK-NEXT: %[[WM:.*]] = tensor.collapse_shape %[[W]] {{\[\[}}0], [1, 2, 3]] : tensor<3x2x3x3xf32> into tensor<3x18xf32>
@@ -67,42 +67,51 @@
 // CHECK-NEXT: ^bb0(%{{.*}}: index, %{{.*}}: index, %{{.*}}: index, %{{.*}}: index):
 // CHECK-NEXT: tensor.yield %[[ZERO]] : f32
 // CHECK-NEXT: } : tensor<1x2x6x6xf32> to tensor<1x2x7x7xf32>
-// CHECK-NEXT: %[[PE:.*]] = tensor.empty() : tensor<1x1x3x3x2x3x3xf32>
-// CHECK-NEXT: %[[PATCHES:.*]] = linalg.generic {indexing_maps = [#[[PATCH]], #[[ID7]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%[[P]] : tensor<1x2x7x7xf32>) outs(%[[PE]] : tensor<1x1x3x3x2x3x3xf32>) {
+// CHECK-NEXT: %[[PE:.*]] = tensor.empty() : tensor<1x2x3x3x1x3x3xf32>
+// CHECK-NEXT: %[[PATCHES:.*]] = linalg.generic {indexing_maps = [#[[PATCH]], #[[ID7]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%[[P]] : tensor<1x2x7x7xf32>) outs(%[[PE]] : tensor<1x2x3x3x1x3x3xf32>) {
 // CHECK-NEXT: ^bb0(%[[IN:.*]]: f32, %{{.*}}: f32):
 // CHECK-NEXT: linalg.yield %[[IN]] : f32
-// CHECK-NEXT: } -> tensor<1x1x3x3x2x3x3xf32>
-// CHECK-NEXT: %[[PM:.*]] = tensor.collapse_shape %[[PATCHES]] {{\[\[}}0, 1, 2, 3], [4, 5, 6]] : tensor<1x1x3x3x2x3x3xf32> into tensor<9x18xf32>
+// CHECK-NEXT: } -> tensor<1x2x3x3x1x3x3xf32>
+// CHECK-NEXT: %[[PM:.*]] = tensor.collapse_shape %[[PATCHES]] {{\[\[}}0, 1, 2, 3], [4, 5, 6]] : tensor<1x2x3x3x1x3x3xf32> into tensor<18x9xf32>
 // CHECK-NEXT: %[[Z:.*]] = arith.constant 0.000000e+00 : f32
-// CHECK-NEXT: %[[E:.*]] = tensor.empty() : tensor<9x3xf32>
-// CHECK-NEXT: %[[INIT:.*]] = linalg.fill ins(%[[Z]] : f32) outs(%[[E]] : tensor<9x3xf32>) -> tensor<9x3xf32>
-// CHECK-NEXT: %[[YT:.*]] = linalg.matmul indexing_maps = [#[[MK]], #[[NK]], #[[MN]]] ins(%[[PM]], %[[WM]] : tensor<9x18xf32>, tensor<3x18xf32>) outs(%[[INIT]] : tensor<9x3xf32>) -> tensor<9x3xf32>
-// CHECK-NEXT: %[[YT5:.*]] = tensor.expand_shape %[[YT]] {{\[\[}}0, 1, 2, 3], [4]] output_shape [1, 1, 3, 3, 3] : tensor<9x3xf32> into tensor<1x1x3x3x3xf32>
-// CHECK-NEXT: %[[YE:.*]] = tensor.empty() : tensor<1x3x3x3xf32>
-// CHECK-NEXT: %[[Y:.*]] = linalg.generic {indexing_maps = [#[[TO_NCHW]], #[[ID4]]], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%[[YT5]] : tensor<1x1x3x3x3xf32>) outs(%[[YE]] : tensor<1x3x3x3xf32>) {
-// CHECK-NEXT: ^bb0(%[[V:.*]]: f32, %{{.*}}: f32):
-// CHECK-NEXT: linalg.yield %[[V]] : f32
-// CHECK-NEXT: } -> tensor<1x3x3x3xf32>
+// CHECK-NEXT: %[[E:.*]] = tensor.empty() : tensor<3x9xf32>
+// CHECK-NEXT: %[[INIT:.*]] = linalg.fill ins(%[[Z]] : f32) outs(%[[E]] : tensor<3x9xf32>) -> tensor<3x9xf32>
+// CHECK-NEXT: %[[YM:.*]] = linalg.matmul ins(%[[WM]], %[[PM]] : tensor<3x18xf32>, tensor<18x9xf32>) outs(%[[INIT]] : tensor<3x9xf32>) -> tensor<3x9xf32>
+// CHECK-NEXT: %[[Y:.*]] = tensor.expand_shape %[[YM]] {{\[\[}}0, 1], [2, 3]] output_shape [1, 3, 3, 3] : tensor<3x9xf32> into tensor<1x3x3x3xf32>
 // CHECK-NEXT: return %[[Y]] : tensor<1x3x3x3xf32>
 func.func @conv2d(%x: tensor<1x2x6x6xf32>, %w: tensor<3x2x3x3xf32>) -> tensor<1x3x3x3xf32> {
   %0 = kiln.conv2d %x, %w stride [2, 2] padding [1, 1, 0, 0] dilation [1, 1] groups 1 : tensor<1x2x6x6xf32>, tensor<3x2x3x3xf32> -> tensor<1x3x3x3xf32>
   return %0 : tensor<1x3x3x3xf32>
 }
 
-// Groups: one patch matrix [9, 18] and one filter matrix [3, 18] per group
+// Two images fit in one step: the product [O, N * OH * OW] = [3, 18] is
+// transposed into NCHW by a linalg.generic.
+// CHECK-LABEL: func.func @conv2d_images
+// CHECK: %[[YM:.*]] = linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<3x18xf32>, tensor<18x18xf32>) outs(%{{.*}} : tensor<3x18xf32>) -> tensor<3x18xf32>
+// CHECK-NEXT: %[[Y5:.*]] = tensor.expand_shape %[[YM]] {{\[\[}}0, 1], [2, 3, 4]] output_shape [1, 3, 2, 3, 3] : tensor<3x18xf32> into tensor<1x3x2x3x3xf32>
+// CHECK-NEXT: %[[YE:.*]] = tensor.empty() : tensor<2x3x3x3xf32>
+// CHECK-NEXT: %[[Y:.*]] = linalg.generic {indexing_maps = [#[[TO_NCHW]], #[[ID4]]], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%[[Y5]] : tensor<1x3x2x3x3xf32>) outs(%[[YE]] : tensor<2x3x3x3xf32>) {
+// CHECK: return %[[Y]] : tensor<2x3x3x3xf32>
+func.func @conv2d_images(%x: tensor<2x2x6x6xf32>, %w: tensor<3x2x3x3xf32>) -> tensor<2x3x3x3xf32> {
+  %0 = kiln.conv2d %x, %w stride [2, 2] padding [1, 1, 0, 0] dilation [1, 1] groups 1 : tensor<2x2x6x6xf32>, tensor<3x2x3x3xf32> -> tensor<2x3x3x3xf32>
+  return %0 : tensor<2x3x3x3xf32>
+}
+
+// Groups: one filter matrix [3, 18] and one patch matrix [18, 9] per group
 // (the filter's O split into [groups, Og]), a linalg.batch_matmul over the
-// groups; no padding, no tensor.pad.
+// groups whose [groups, Og, OH * OW] result is NCHW; no padding, no
+// tensor.pad.
 // CHECK-LABEL: func.func @conv2d_groups
 // CHECK-SAME: (%[[X:[a-z0-9_]+]]: tensor<1x4x5x5xf64>, %[[W:[a-z0-9_]+]]: tensor<6x2x3x3xf64>)
 // CHECK-NEXT: %[[WM:.*]] = tensor.collapse_shape %[[W]] {{\[\[}}0], [1, 2, 3]] : tensor<6x2x3x3xf64> into tensor<6x18xf64>
 // CHECK-NEXT: %[[WG:.*]] = tensor.expand_shape %[[WM]] {{\[\[}}0, 1], [2]] output_shape [2, 3, 18] : tensor<6x18xf64> into tensor<2x3x18xf64>
 // CHECK-NOT: tensor.pad
-// CHECK: %[[PATCHES:.*]] = linalg.generic {indexing_maps = [#[[PATCH_G]], #[[ID7]]], {{.*}} ins(%[[X]] : tensor<1x4x5x5xf64>) outs(%{{.*}} : tensor<2x1x3x3x2x3x3xf64>)
-// CHECK: %[[PM:.*]] = tensor.collapse_shape %[[PATCHES]] {{\[\[}}0], [1, 2, 3], [4, 5, 6]] : tensor<2x1x3x3x2x3x3xf64> into tensor<2x9x18xf64>
-// CHECK: %[[YT:.*]] = linalg.batch_matmul indexing_maps = [#[[BMK]], #[[BNK]], #[[BMN]]] ins(%[[PM]], %[[WG]] : tensor<2x9x18xf64>, tensor<2x3x18xf64>) outs(%{{.*}} : tensor<2x9x3xf64>) -> tensor<2x9x3xf64>
-// CHECK-NEXT: %[[YT5:.*]] = tensor.expand_shape %[[YT]] {{\[\[}}0], [1, 2, 3], [4]] output_shape [2, 1, 3, 3, 3] : tensor<2x9x3xf64> into tensor<2x1x3x3x3xf64>
-// CHECK: %[[Y:.*]] = linalg.generic {indexing_maps = [#[[TO_NCHW_G]], #[[ID4]]], {{.*}} ins(%[[YT5]] : tensor<2x1x3x3x3xf64>) outs(%{{.*}} : tensor<1x6x3x3xf64>)
-// CHECK: return %[[Y]] : tensor<1x6x3x3xf64>
+// CHECK: %[[PATCHES:.*]] = linalg.generic {indexing_maps = [#[[PATCH_T]], #[[ID7]]], {{.*}} ins(%[[X]] : tensor<1x4x5x5xf64>) outs(%{{.*}} : tensor<2x2x3x3x1x3x3xf64>)
+// CHECK: %[[PM:.*]] = tensor.collapse_shape %[[PATCHES]] {{\[\[}}0], [1, 2, 3], [4, 5, 6]] : tensor<2x2x3x3x1x3x3xf64> into tensor<2x18x9xf64>
+// CHECK: %[[YM:.*]] = linalg.batch_matmul ins(%[[WG]], %[[PM]] : tensor<2x3x18xf64>, tensor<2x18x9xf64>) outs(%{{.*}} : tensor<2x3x9xf64>) -> tensor<2x3x9xf64>
+// CHECK-NEXT: %[[YO:.*]] = tensor.collapse_shape %[[YM]] {{\[\[}}0, 1], [2]] : tensor<2x3x9xf64> into tensor<6x9xf64>
+// CHECK-NEXT: %[[Y:.*]] = tensor.expand_shape %[[YO]] {{\[\[}}0, 1], [2, 3]] output_shape [1, 6, 3, 3] : tensor<6x9xf64> into tensor<1x6x3x3xf64>
+// CHECK-NEXT: return %[[Y]] : tensor<1x6x3x3xf64>
 func.func @conv2d_groups(%x: tensor<1x4x5x5xf64>, %w: tensor<6x2x3x3xf64>) -> tensor<1x6x3x3xf64> {
   %0 = kiln.conv2d %x, %w stride [1, 1] padding [0, 0, 0, 0] dilation [1, 1] groups 2 : tensor<1x4x5x5xf64>, tensor<6x2x3x3xf64> -> tensor<1x6x3x3xf64>
   return %0 : tensor<1x6x3x3xf64>
@@ -224,10 +233,10 @@ func.func @conv2d_backward_filter(%x: tensor<1x4x5x5xf32>, %dy: tensor<1x6x3x3xf
 // CHECK-NEXT: %[[Y:.*]] = scf.for %[[I:.*]] = %[[BEGIN]] to %[[END]] step %[[STEP]] iter_args(%[[ACC:.*]] = %[[Y0]]) -> (tensor<4x8x32x32xf32>) {
 // CHECK-NEXT: %[[XI:.*]] = tensor.extract_slice %[[X]][%[[I]], 0, 0, 0] [1, 64, 32, 32] [1, 1, 1, 1] : tensor<4x64x32x32xf32> to tensor<1x64x32x32xf32>
 // CHECK:      tensor.pad %[[XI]] low[0, 0, 1, 1] high[0, 0, 1, 1]
-// CHECK:      %[[PM:.*]] = tensor.collapse_shape %{{.*}} : tensor<1x1x32x32x64x3x3xf32> into tensor<1024x576xf32>
-// CHECK:      %[[YT:.*]] = linalg.matmul indexing_maps = [#[[MK]], #[[NK]], #[[MN]]] ins(%[[PM]], %[[WM]] : tensor<1024x576xf32>, tensor<8x576xf32>) outs(%{{.*}} : tensor<1024x8xf32>)
-// CHECK:      %[[YI:.*]] = linalg.generic {indexing_maps = [#[[TO_NCHW]], #[[ID4]]], {{.*}} outs(%{{.*}} : tensor<1x8x32x32xf32>)
-// CHECK:      %[[NEXT:.*]] = tensor.insert_slice %[[YI]] into %[[ACC]][%[[I]], 0, 0, 0] [1, 8, 32, 32] [1, 1, 1, 1] : tensor<1x8x32x32xf32> into tensor<4x8x32x32xf32>
+// CHECK:      %[[PM:.*]] = tensor.collapse_shape %{{.*}} : tensor<1x64x3x3x1x32x32xf32> into tensor<576x1024xf32>
+// CHECK:      %[[YM:.*]] = linalg.matmul ins(%[[WM]], %[[PM]] : tensor<8x576xf32>, tensor<576x1024xf32>) outs(%{{.*}} : tensor<8x1024xf32>)
+// CHECK-NEXT: %[[YI:.*]] = tensor.expand_shape %[[YM]] {{\[\[}}0, 1], [2, 3]] output_shape [1, 8, 32, 32] : tensor<8x1024xf32> into tensor<1x8x32x32xf32>
+// CHECK-NEXT: %[[NEXT:.*]] = tensor.insert_slice %[[YI]] into %[[ACC]][%[[I]], 0, 0, 0] [1, 8, 32, 32] [1, 1, 1, 1] : tensor<1x8x32x32xf32> into tensor<4x8x32x32xf32>
 // CHECK-NEXT: scf.yield %[[NEXT]] : tensor<4x8x32x32xf32>
 // CHECK-NEXT: }
 // CHECK-NEXT: return %[[Y]] : tensor<4x8x32x32xf32>

@@ -382,9 +382,17 @@ TYPED_TEST_SUITE(TiledMatmul, FloatTypes);
 
 TYPED_TEST(TiledMatmul, RemaindersBatchesAndTransposes) {
   using T = TypeParam;
-  const GemmShape shapes[] = {
-      {1, 1, 1, 1},   {1, 7, 13, 5},   {1, 129, 257, 65}, {1, 1023, 1, 17},
-      {1, 1, 515, 3}, {3, 33, 65, 17}, {2, 9, 40, 1},     {1, 521, 517, 529}};
+  const GemmShape shapes[] = {{1, 1, 1, 1},
+                              {1, 7, 13, 5},
+                              {1, 129, 257, 65},
+                              {1, 1023, 1, 17},
+                              {1, 1, 515, 3},
+                              {3, 33, 65, 17},
+                              {2, 9, 40, 1},
+                              {1, 521, 517, 529},
+                              // Packed panels and an edge of 31 columns, split
+                              // into tiles of 16, 8, 4, 2 and 1.
+                              {1, 24, 63, 100}};
   for (const GemmShape &s : shapes) {
     SCOPED_TRACE(gemmShapeName(s));
     std::unique_ptr<CompiledModule> module;
