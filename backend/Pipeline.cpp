@@ -75,6 +75,9 @@ void kiln::buildLoweringPipeline(OpPassManager &pm, Stage stage,
   pm.addNestedPass<func::FuncOp>(bufferization::createBufferLoopHoistingPass());
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createCanonicalizerPass());
+  // ... and each intermediate freed when it is dead, not when the function
+  // returns, so that the next allocation of its size reuses it in cache.
+  pm.addNestedPass<func::FuncOp>(createKilnDeallocAfterLastUse());
   // Threads: large loop nests get parallel outer loops (see ParallelLoops).
   pm.addNestedPass<func::FuncOp>(createKilnParallelizeLoops());
 
