@@ -5,7 +5,8 @@
 // linalg.generic), and y = W x patches, dW^T = patches x dy^T and
 // dcols = W^T x dy are each one linalg.matmul (linalg.batch_matmul over
 // groups), with transposing copies around them, a few images of the batch
-// at a time so that the patch matrix stays small. The input gradient
+// at a time so that the patch matrix stays small; a depthwise convolution
+// is one linalg.generic instead (no product to speak of). The input gradient
 // scatters dcols back with col2im, and the pooling gradients scatter dy
 // back the same way (accumulateWindows: one strided slice update per
 // kernel offset, in a fixed order). Pooling itself uses
@@ -507,6 +508,48 @@ Value channelMajor(OpBuilder &b, Location loc, Value dy,
                                          geo.withGroups({{0}, {1}, {2, 3, 4}}));
 }
 
+/// A depthwise convolution (one input channel per group; any number of
+/// output channels per group) directly: a matrix product per group would
+/// be a single row of Og x kH*kW, nothing to tile. One linalg.generic
+/// accumulates y[n, o, oh, ow] += xpad[n, o / Og, oh * sH + kh * dH,
+/// ow * sW + kw * dW] * w[o, 0, kh, kw] over the loops (n, o, kh, kw, oh,
+/// ow): the innermost loop runs along a row of y and of the input, which
+/// LLVM vectorizes, and the row of y stays in cache over the window.
+Value depthwiseConvolution(OpBuilder &b, Location loc, Value input,
+                           Value filter, RankedTensorType yType,
+                           const ConvGeometry &geo) {
+  MLIRContext *ctx = b.getContext();
+  Type elementType = yType.getElementType();
+  const Window &w = geo.window;
+  Value padded =
+      padSpatial(b, loc, input, w.padding, zeroOf(b, loc, elementType));
+  AffineExpr n, o, kh, kw, oh, ow;
+  bindDims(ctx, n, o, kh, kw, oh, ow);
+  AffineExpr channel = geo.og() == 1 ? o : o.floorDiv(geo.og());
+  auto read = AffineMap::get(6, 0,
+                             {n, channel, oh * w.stride[0] + kh * w.dilation[0],
+                              ow * w.stride[1] + kw * w.dilation[1]},
+                             ctx);
+  auto weight =
+      AffineMap::get(6, 0, {o, getAffineConstantExpr(0, ctx), kh, kw}, ctx);
+  auto write = AffineMap::get(6, 0, {n, o, oh, ow}, ctx);
+  SmallVector<IteratorType> iterators = {
+      IteratorType::parallel,  IteratorType::parallel, IteratorType::reduction,
+      IteratorType::reduction, IteratorType::parallel, IteratorType::parallel};
+  Value zeros = splat(b, loc, yType, zeroOf(b, loc, elementType));
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{yType}, ValueRange{padded, filter},
+             ValueRange{zeros}, ArrayRef<AffineMap>{read, weight, write},
+             iterators,
+             [](OpBuilder &nb, Location l, ValueRange args) {
+               Value product = arith::MulFOp::create(nb, l, args[0], args[1]);
+               linalg::YieldOp::create(
+                   nb, l,
+                   arith::AddFOp::create(nb, l, args[2], product).getResult());
+             })
+      .getResult(0);
+}
+
 /// Per step over the batch: y = W x patches per group ([groups, Og,
 /// n * OH * OW]): the filter is the product's A, read in place row by row
 /// (a constant filter is never copied or transposed), and the element-major
@@ -522,6 +565,12 @@ struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
     Type elementType = yType.getElementType();
     ConvGeometry geo(op, op.getInput().getType(), op.getFilter().getType(),
                      yType);
+    if (geo.grouped() && geo.cg() == 1) {
+      rewriter.replaceOp(op,
+                         depthwiseConvolution(rewriter, loc, adaptor.getInput(),
+                                              adaptor.getFilter(), yType, geo));
+      return success();
+    }
     int64_t perStep = geo.imagesPerStep(elementType);
     ConvGeometry part = geo.forImages(perStep);
     Value filter = filterMatrix(rewriter, loc, adaptor.getFilter(), geo);

@@ -33,6 +33,11 @@
 // CHECK-DAG: #[[BKM:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d3, d1)>
 // CHECK-DAG: #[[BKN:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d3, d2)>
 // CHECK-DAG: #[[BMN:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
+// Depthwise: (n, o, kh, kw, oh, ow) reads x[n, o floordiv 2, oh * 2 + kh,
+// ow * 2 + kw], w[o, 0, kh, kw] and writes y[n, o, oh, ow].
+// CHECK-DAG: #[[DW_X:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1 floordiv 2, d4 * 2 + d2, d5 * 2 + d3)>
+// CHECK-DAG: #[[DW_W:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, 0, d2, d3)>
+// CHECK-DAG: #[[DW_Y:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d4, d5)>
 // Several images per step: y[n, o, oh, ow] = product[g, og, n, oh, ow]
 // with o = g * Og + og.
 // CHECK-DAG: #[[TO_NCHW:.*]] = affine_map<(d0, d1, d2, d3) -> (0, d1, d0, d2, d3)>
@@ -115,6 +120,26 @@ func.func @conv2d_images(%x: tensor<2x2x6x6xf32>, %w: tensor<3x2x3x3xf32>) -> te
 func.func @conv2d_groups(%x: tensor<1x4x5x5xf64>, %w: tensor<6x2x3x3xf64>) -> tensor<1x6x3x3xf64> {
   %0 = kiln.conv2d %x, %w stride [1, 1] padding [0, 0, 0, 0] dilation [1, 1] groups 2 : tensor<1x4x5x5xf64>, tensor<6x2x3x3xf64> -> tensor<1x6x3x3xf64>
   return %0 : tensor<1x6x3x3xf64>
+}
+
+// Depthwise (one input channel per group; here two output channels per
+// group): no matrix product, one linalg.generic over (n, o, kh, kw, oh, ow)
+// accumulating x * w into the zero-filled y, the window loops outside the
+// loops along a row of y, input channel o floordiv 2.
+// CHECK-LABEL: func.func @conv2d_depthwise
+// CHECK-SAME: (%[[X:[a-z0-9_]+]]: tensor<1x3x6x6xf32>, %[[W:[a-z0-9_]+]]: tensor<6x1x3x3xf32>)
+// CHECK: %[[P:.*]] = tensor.pad %[[X]] low[0, 0, 1, 1] high[0, 0, 0, 0]
+// CHECK: %[[Y0:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<1x6x3x3xf32>) -> tensor<1x6x3x3xf32>
+// CHECK-NEXT: %[[Y:.*]] = linalg.generic {indexing_maps = [#[[DW_X]], #[[DW_W]], #[[DW_Y]]], iterator_types = ["parallel", "parallel", "reduction", "reduction", "parallel", "parallel"]} ins(%[[P]], %[[W]] : tensor<1x3x7x7xf32>, tensor<6x1x3x3xf32>) outs(%[[Y0]] : tensor<1x6x3x3xf32>) {
+// CHECK-NEXT: ^bb0(%[[XV:.*]]: f32, %[[WV:.*]]: f32, %[[ACC:.*]]: f32):
+// CHECK-NEXT: %[[PROD:.*]] = arith.mulf %[[XV]], %[[WV]] : f32
+// CHECK-NEXT: %[[SUM:.*]] = arith.addf %[[ACC]], %[[PROD]] : f32
+// CHECK-NEXT: linalg.yield %[[SUM]] : f32
+// CHECK-NEXT: } -> tensor<1x6x3x3xf32>
+// CHECK-NEXT: return %[[Y]] : tensor<1x6x3x3xf32>
+func.func @conv2d_depthwise(%x: tensor<1x3x6x6xf32>, %w: tensor<6x1x3x3xf32>) -> tensor<1x6x3x3xf32> {
+  %0 = kiln.conv2d %x, %w stride [2, 2] padding [1, 1, 0, 0] dilation [1, 1] groups 3 : tensor<1x3x6x6xf32>, tensor<6x1x3x3xf32> -> tensor<1x6x3x3xf32>
+  return %0 : tensor<1x6x3x3xf32>
 }
 
 // dcols = W^T x dy: dy copied channel-major [O, N * OH * OW] = [3, 9], the
