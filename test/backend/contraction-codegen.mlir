@@ -96,6 +96,28 @@ func.func @batched_transposed_rhs(%a: tensor<3x33x17xf64>,
   return %0 : tensor<3x33x65xf64>
 }
 
+// A constant B read transposed (a model's weights) is transposed while
+// compiling: a constant of the transposed values, no linalg.transpose; a
+// batch of them transposes each matrix; a splat just changes its shape.
+// CHECK-LABEL: func.func @constant_transposed_rhs
+// CHECK-DAG: arith.constant dense<{{\[\[}}1.000000e+00, 4.000000e+00], [2.000000e+00, 5.000000e+00], [3.000000e+00, 6.000000e+00]]> : tensor<3x2xf32>
+// CHECK-DAG: arith.constant dense<{{\[\[\[}}1.000000e+00, 3.000000e+00], [2.000000e+00, 4.000000e+00]], {{\[\[}}5.000000e+00, 7.000000e+00], [6.000000e+00, 8.000000e+00]]]> : tensor<2x2x2xf64>
+// CHECK-NOT: linalg.transpose
+// CHECK: return
+func.func @constant_transposed_rhs(%a: tensor<1x3xf32>, %c: tensor<2x1x2xf64>)
+    -> (tensor<1x2xf32>, tensor<2x1x2xf64>, tensor<1x4xf32>) {
+  %w = kiln.constant dense<[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]> : tensor<2x3xf32>
+  %0 = kiln.matmul %a, %w {transpose_rhs}
+      : tensor<1x3xf32>, tensor<2x3xf32> -> tensor<1x2xf32>
+  %v = kiln.constant dense<[[[1.0, 2.0], [3.0, 4.0]], [[5.0, 6.0], [7.0, 8.0]]]> : tensor<2x2x2xf64>
+  %1 = kiln.matmul %c, %v {transpose_rhs}
+      : tensor<2x1x2xf64>, tensor<2x2x2xf64> -> tensor<2x1x2xf64>
+  %h = kiln.constant dense<0.5> : tensor<4x3xf32>
+  %2 = kiln.matmul %a, %h {transpose_rhs}
+      : tensor<1x3xf32>, tensor<4x3xf32> -> tensor<1x4xf32>
+  return %0, %1, %2 : tensor<1x2xf32>, tensor<2x1x2xf64>, tensor<1x4xf32>
+}
+
 // A transposed A is read in place: its K x M layout makes the 8 rows of a
 // column of A contiguous.
 // CHECK-LABEL: func.func @transposed_lhs

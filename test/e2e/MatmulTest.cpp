@@ -121,6 +121,82 @@ func.func @outer(%a: tensor<3x1xf64>, %b: tensor<1x2xf64>) -> tensor<3x2xf64> {
   EXPECT_TRUE(matches<double>(out[0], {3, 2}, {10, -1, 20, -2, 30, -3}));
 }
 
+/// `values` as the elements of an MLIR dense literal of `shape` (nested
+/// brackets, exact decimal digits).
+template <typename T>
+std::string denseLiteral(const std::vector<T> &values,
+                         const std::vector<int64_t> &shape) {
+  std::string text;
+  // One bracket per dimension d around each block of the elements of
+  // dimensions d and after.
+  std::vector<size_t> blocks(shape.size(), 1);
+  for (size_t d = shape.size(); d-- > 0;)
+    blocks[d] = static_cast<size_t>(shape[d]) *
+                (d + 1 < shape.size() ? blocks[d + 1] : 1);
+  for (size_t i = 0; i < values.size(); ++i) {
+    for (size_t block : blocks)
+      if (i % block == 0)
+        text += "[";
+    char number[64];
+    std::snprintf(number, sizeof(number), "%.17g", double(values[i]));
+    text += number;
+    size_t closing = 0;
+    for (size_t block : blocks)
+      closing += (i + 1) % block == 0;
+    text += std::string(closing, ']');
+    if (i + 1 < values.size())
+      text += ", ";
+  }
+  return text;
+}
+
+// A constant B read transposed, as a model's weights are, is transposed
+// while compiling (kiln-contraction-codegen): the products must not change.
+TEST(Matmul, ConstantTransposedRhs) {
+  std::vector<float> w = randomValues<float>(5 * 13, -1, 1, 71);
+  std::vector<double> v = randomValues<double>(2 * 4 * 3, -1, 1, 72);
+  std::string ir = R"(
+func.func @weights(%a: tensor<7x13xf32>) -> tensor<7x5xf32> {
+  %w = kiln.constant dense<)" +
+                   denseLiteral(w, {5, 13}) +
+                   R"(> : tensor<5x13xf32>
+  %r = kiln.matmul %a, %w {transpose_rhs} : tensor<7x13xf32>, tensor<5x13xf32> -> tensor<7x5xf32>
+  return %r : tensor<7x5xf32>
+}
+func.func @batched(%a: tensor<2x6x3xf64>) -> tensor<2x6x4xf64> {
+  %v = kiln.constant dense<)" +
+                   denseLiteral(v, {2, 4, 3}) +
+                   R"(> : tensor<2x4x3xf64>
+  %r = kiln.matmul %a, %v {transpose_rhs} : tensor<2x6x3xf64>, tensor<2x4x3xf64> -> tensor<2x6x4xf64>
+  return %r : tensor<2x6x4xf64>
+}
+func.func @splat(%a: tensor<7x13xf32>) -> tensor<7x5xf32> {
+  %w = kiln.constant dense<0.5> : tensor<5x13xf32>
+  %r = kiln.matmul %a, %w {transpose_rhs} : tensor<7x13xf32>, tensor<5x13xf32> -> tensor<7x5xf32>
+  return %r : tensor<7x5xf32>
+}
+)";
+  std::unique_ptr<CompiledModule> m;
+  ASSERT_TRUE(compileIR(ir, m));
+  std::vector<float> a = randomValues<float>(7 * 13, -1, 1, 73);
+  std::vector<Tensor> out;
+  ASSERT_TRUE(
+      invokeFn(*m, "weights", {Tensor::fromVector<float>({7, 13}, a)}, out));
+  EXPECT_TRUE(matches<float>(
+      out[0], {7, 5}, matmulRef(a, w, 1, 7, 13, 5, false, true), kMatmulF32));
+  std::vector<double> c = randomValues<double>(2 * 6 * 3, -1, 1, 74);
+  ASSERT_TRUE(
+      invokeFn(*m, "batched", {Tensor::fromVector<double>({2, 6, 3}, c)}, out));
+  EXPECT_TRUE(matches<double>(out[0], {2, 6, 4},
+                              matmulRef(c, v, 2, 6, 3, 4, false, true)));
+  ASSERT_TRUE(
+      invokeFn(*m, "splat", {Tensor::fromVector<float>({7, 13}, a)}, out));
+  EXPECT_TRUE(matches<float>(
+      out[0], {7, 5},
+      matmulRef(a, std::vector<float>(5 * 13, 0.5f), 1, 7, 13, 5, false, true),
+      kMatmulF32));
+}
+
 TEST(Matmul, BatchedRank3AllFlags) {
   const char *ir = R"(
 func.func @nn(%a: tensor<3x7x13xf32>, %b: tensor<3x13x5xf32>) -> tensor<3x7x5xf32> {
