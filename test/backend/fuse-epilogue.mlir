@@ -85,7 +85,7 @@ func.func @product_also_returned(%x: tensor<5x7xf32>, %w: tensor<7x300xf32>) -> 
 // CHECK: %[[LOOP:.*]] = scf.for %[[N:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%[[ACC:.*]] = %{{.*}}) -> (tensor<64x32x28x28xf32>)
 // CHECK: %[[P:.*]] = linalg.matmul
 // CHECK: %[[PE:.*]] = tensor.expand_shape %[[P]]
-// CHECK: %[[Y:.*]] = linalg.generic {{.*}} ins(%[[PE]], %[[B]] : tensor<1x8x28x28x32xf32>, tensor<32x1x1xf32>)
+// CHECK: %[[Y:.*]] = linalg.generic {{.*}} ins(%[[PE]], %[[B]] : tensor<1x32x8x28x28xf32>, tensor<32x1x1xf32>)
 // CHECK: arith.addf
 // CHECK-NEXT: arith.maximumf
 // CHECK: %[[INS:.*]] = tensor.insert_slice %[[Y]] into %[[ACC]][%[[N]], 0, 0, 0] [8, 32, 28, 28] [1, 1, 1, 1]

@@ -25,19 +25,20 @@
 // a column tile at a time (kiln-fuse puts the relu in its tiles), into a
 // buffer of one tile (1024 x the host's NC columns); and each product has
 // a scratch buffer for the packed panels of B (its size depends on the
-// host's tiles). Each is allocated once per call ...
+// host's tiles). Each is allocated once per call and freed right after its
+// last use: the tile buffer and the first panels after the first product,
+// the relu and the second panels before returning. The result is stored in
+// place, so the function returns nothing.
 // CHECK: llvm.getelementptr %{{.*}}[1048576] : (!llvm.ptr) -> !llvm.ptr, f32
 // CHECK: %[[BUF0:.*]] = llvm.call @_mlir_memref_to_llvm_alloc(%{{.*}}) : (i64) -> !llvm.ptr
 // CHECK: %[[BUF1:.*]] = llvm.call @_mlir_memref_to_llvm_alloc(%{{.*}}) : (i64) -> !llvm.ptr
 // CHECK: %[[PACK0:.*]] = llvm.call @_mlir_memref_to_llvm_alloc(%{{.*}}) : (i64) -> !llvm.ptr
+// CHECK-DAG: llvm.call @_mlir_memref_to_llvm_free(%[[PACK0]]) : (!llvm.ptr) -> ()
+// CHECK-DAG: llvm.call @_mlir_memref_to_llvm_free(%[[BUF1]]) : (!llvm.ptr) -> ()
 // CHECK: %[[PACK1:.*]] = llvm.call @_mlir_memref_to_llvm_alloc(%{{.*}}) : (i64) -> !llvm.ptr
 // CHECK-NOT: llvm.call @_mlir_memref_to_llvm_alloc
-// ... and freed before returning; the result is stored in place, so the
-// function returns nothing.
-// CHECK-DAG: llvm.call @_mlir_memref_to_llvm_free(%[[BUF0]]) : (!llvm.ptr) -> ()
-// CHECK-DAG: llvm.call @_mlir_memref_to_llvm_free(%[[BUF1]]) : (!llvm.ptr) -> ()
-// CHECK-DAG: llvm.call @_mlir_memref_to_llvm_free(%[[PACK0]]) : (!llvm.ptr) -> ()
 // CHECK-DAG: llvm.call @_mlir_memref_to_llvm_free(%[[PACK1]]) : (!llvm.ptr) -> ()
+// CHECK-DAG: llvm.call @_mlir_memref_to_llvm_free(%[[BUF0]]) : (!llvm.ptr) -> ()
 // CHECK: llvm.return{{$}}
 // CHECK-NEXT: }
 
