@@ -166,6 +166,65 @@ TEST(MlpForward, CProgramReportsTheABIsErrors) {
       << output;
 }
 
+TEST(MlpForward, CProgramComparesWithExpectedOutputsAndTimes) {
+  std::vector<kiln::Tensor> inputs = loadInputs();
+  std::vector<double> expected = reference(inputs);
+  llvm::SmallString<128> dir;
+  ASSERT_FALSE(llvm::sys::fs::createUniqueDirectory("kiln-c-expect", dir));
+  std::string good = std::string(dir) + "/good.npy";
+  std::string bad = std::string(dir) + "/bad.npy";
+  std::vector<float> values(expected.begin(), expected.end());
+  ASSERT_TRUE(
+      kiln::writeNpy(good, kiln::Tensor::fromVector<float>({8, 10}, values))
+          .isOk());
+  // One probability off by 0.01: far beyond 1e-4 of the largest (<= 1).
+  values[17] += 0.01f;
+  ASSERT_TRUE(
+      kiln::writeNpy(bad, kiln::Tensor::fromVector<float>({8, 10}, values))
+          .isOk());
+
+  std::string output;
+  EXPECT_EQ(
+      runCExample("--expect " + good + " --repeat 3" + inputPaths(), output), 0)
+      << output;
+  EXPECT_NE(output.find("probs vs " + good + ": max abs error"),
+            std::string::npos)
+      << output;
+  EXPECT_NE(output.find("(tolerance 0.0001): ok"), std::string::npos) << output;
+  EXPECT_NE(output.find("over 3 runs (3 warm-up)"), std::string::npos)
+      << output;
+
+  output.clear();
+  EXPECT_EQ(runCExample("--expect " + bad + inputPaths(), output), 3) << output;
+  EXPECT_NE(output.find("max abs error 0.01"), std::string::npos) << output;
+  EXPECT_NE(output.find("MISMATCH"), std::string::npos) << output;
+  output.clear();
+  // A looser tolerance accepts it.
+  EXPECT_EQ(runCExample("--rtol 0.1 --expect " + bad + inputPaths(), output), 0)
+      << output;
+
+  // The wrong shape, a bad option, more files than outputs: clear errors.
+  output.clear();
+  EXPECT_EQ(runCExample("--expect " + std::string(KILN_EXAMPLE_DATA) +
+                            "/x.npy" + inputPaths(),
+                        output),
+            1);
+  EXPECT_NE(output.find("holds 8x784xf32, output 'probs' is 8x10xf32"),
+            std::string::npos)
+      << output;
+  output.clear();
+  EXPECT_EQ(runCExample("--repeat -1" + inputPaths(), output), 2);
+  EXPECT_NE(output.find("error: bad option '--repeat -1'"), std::string::npos)
+      << output;
+  output.clear();
+  EXPECT_EQ(runCExample("--expect " + good + " --expect " + good + inputPaths(),
+                        output),
+            2);
+  EXPECT_NE(output.find("2 --expect files for 1 outputs"), std::string::npos)
+      << output;
+  llvm::sys::fs::remove_directories(dir);
+}
+
 TEST(MlpForward, SignatureNamesComeFromTheIR) {
   auto module = kiln::compileKilnFile(KILN_EXAMPLE_MLIR);
   ASSERT_TRUE(static_cast<bool>(module)) << llvm::toString(module.takeError());
