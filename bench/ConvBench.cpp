@@ -18,6 +18,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "BenchUtil.h"
+#include "SuiteTiming.h"
 
 #include "frontend/Frontend.h"
 #include "runtime/Runtime.h"
@@ -192,21 +193,19 @@ void setFlops(benchmark::State &state, const Conv &conv) {
       conv.shape.flops() * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
 }
 
-void BM_OneDNN(benchmark::State &state) {
+/// Times one of the row's oneDNN primitives, labelled with the
+/// implementation oneDNN picked for it.
+void runOneDnn(benchmark::State &state, DnnlConv Conv::*primitive) {
   Conv &conv = convFor(state);
+  DnnlConv &dnnl = conv.*primitive;
   for (auto _ : state)
-    conv.runDnnl(conv.blocked);
+    conv.runDnnl(dnnl);
   setFlops(state, conv);
-  state.SetLabel(conv.blocked.implementation);
+  state.SetLabel(dnnl.implementation);
 }
 
-void BM_OneDNNPlain(benchmark::State &state) {
-  Conv &conv = convFor(state);
-  for (auto _ : state)
-    conv.runDnnl(conv.plain);
-  setFlops(state, conv);
-  state.SetLabel(conv.plain.implementation);
-}
+void BM_OneDNN(benchmark::State &state) { runOneDnn(state, &Conv::blocked); }
+void BM_OneDNNPlain(benchmark::State &state) { runOneDnn(state, &Conv::plain); }
 
 void BM_Kiln(benchmark::State &state) {
   Conv &conv = convFor(state);
@@ -257,24 +256,15 @@ int main(int argc, char **argv) {
     if (std::strcmp(argv[i], "--check") == 0)
       return check();
 
-  // Warm-up, then 5 repetitions of at least 0.3 s; bench/table.py takes the
-  // medians. Wall time, as every bench row (CPU time would add up the
-  // threads at 2).
   for (int64_t threads : {1, 2})
     for (int64_t batch : {1, 8})
       for (auto [name, fn] : {std::pair{"BM_OneDNN", BM_OneDNN},
                               std::pair{"BM_OneDNNPlain", BM_OneDNNPlain},
                               std::pair{"BM_Kiln", BM_Kiln}})
-        benchmark::RegisterBenchmark(name, fn)
-            ->Args({batch, threads})
-            ->Unit(benchmark::kMillisecond)
-            ->MinWarmUpTime(0.2)
-            ->MinTime(0.3)
-            ->Repetitions(5)
-            ->ReportAggregatesOnly(true)
-            ->UseRealTime();
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv))
+        kiln::bench::withSuiteTiming(benchmark::RegisterBenchmark(name, fn)
+                                         ->Args({batch, threads})
+                                         ->Unit(benchmark::kMillisecond));
+  if (!kiln::bench::initializeBenchmark(argc, argv))
     return EXIT_FAILURE;
   const dnnl_version_t *v = dnnl_version();
   std::printf("oneDNN %d.%d.%d\n", v->major, v->minor, v->patch);

@@ -14,6 +14,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "BenchUtil.h"
+#include "SuiteTiming.h"
 
 #include "frontend/Frontend.h"
 #include "runtime/Runtime.h"
@@ -214,26 +215,13 @@ int main(int argc, char **argv) {
       return check();
 
   for (int64_t threads : {1, 2})
-    for (int64_t size : {256, 1024, 2048}) {
-      // Warm-up, then 5 repetitions of at least 0.3 s each; the table uses
-      // their medians (the machines are shared and noisy). Wall time, as
-      // every bench row: at 2 threads CPU time would add up the threads'
-      // times (and OpenMP's spinning), and the peers in other processes
-      // (PyTorch) are timed in wall time too.
+    for (int64_t size : {256, 1024, 2048})
       for (auto [name, fn] : {std::pair{"BM_OpenBLAS", BM_OpenBLAS},
-                              std::pair{"BM_Kiln", BM_Kiln}}) {
-        benchmark::RegisterBenchmark(name, fn)
-            ->Args({size, threads})
-            ->Unit(benchmark::kMillisecond)
-            ->MinWarmUpTime(0.2)
-            ->MinTime(0.3)
-            ->Repetitions(5)
-            ->ReportAggregatesOnly(true)
-            ->UseRealTime();
-      }
-    }
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv))
+                              std::pair{"BM_Kiln", BM_Kiln}})
+        kiln::bench::withSuiteTiming(benchmark::RegisterBenchmark(name, fn)
+                                         ->Args({size, threads})
+                                         ->Unit(benchmark::kMillisecond));
+  if (!kiln::bench::initializeBenchmark(argc, argv))
     return EXIT_FAILURE;
   std::printf("OpenBLAS %s, core %s\n", openblas_get_config(),
               openblas_get_corename());

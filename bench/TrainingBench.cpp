@@ -19,6 +19,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "SuiteTiming.h"
 #include "TrainingReference.h"
 
 #include "examples/fashion_mnist/Models.h"
@@ -466,25 +467,16 @@ int main(int argc, char **argv) {
       }
     }
 
-  // Warm-up, then 5 repetitions of at least 0.3 s; bench/table.py takes
-  // the medians. Wall time throughout: at 2 threads CPU time would add up
-  // both threads, and PyTorch, the peer, is timed in wall time too.
   for (int64_t threads : {1, 2})
     for (auto [name, fn] :
          {std::pair{"BM_KilnMlpTrain", BM_KilnMlpTrain},
           std::pair{"BM_KilnMlpInference", BM_KilnMlpInference},
           std::pair{"BM_KilnCnnTrain", BM_KilnCnnTrain},
           std::pair{"BM_KilnMlpCompile", BM_KilnMlpCompile}})
-      benchmark::RegisterBenchmark(name, fn)
-          ->Arg(threads)
-          ->Unit(benchmark::kMillisecond)
-          ->MinWarmUpTime(0.2)
-          ->MinTime(0.3)
-          ->Repetitions(5)
-          ->ReportAggregatesOnly(true)
-          ->UseRealTime();
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv))
+      kiln::bench::withSuiteTiming(
+          benchmark::RegisterBenchmark(name, fn)->Arg(threads)->Unit(
+              benchmark::kMillisecond));
+  if (!kiln::bench::initializeBenchmark(argc, argv))
     return EXIT_FAILURE;
   Compiled owned;
   compiled = &owned;
