@@ -13,6 +13,8 @@
 
 #include "E2ETestUtil.h"
 
+#include "fashion_mnist/Models.h"
+
 #include <cstring>
 
 using namespace kiln;
@@ -199,22 +201,14 @@ func.func @chain(%x: tensor<301x517xf32>) -> tensor<301x517xf32> {
   expectClose(toVector<float>(chain[0]), expected, 1e-6);
 }
 
-/// The Fashion-MNIST CNN at batch 8 (conv5x5 1->32, pool, conv5x5 32->64,
-/// pool, linear), with Adam: every kind of parallel loop in one step.
+/// The Fashion-MNIST CNN (examples/fashion_mnist/Models.h) at batch 8,
+/// with Adam: every kind of parallel loop in one step.
 std::unique_ptr<TrainStep> createCnnStep() {
   Graph g("cnn", /*seed=*/3);
   Var images = g.input("images", {8, 1, 28, 28});
   Var labels = g.input("labels", {8}, DType::I64);
-  nn::Sequential net(g);
-  net.add<nn::Conv2d>(1, 32, 5, /*stride=*/1, /*padding=*/2);
-  net.add<nn::ReLU>();
-  net.add<nn::MaxPool2d>(2);
-  net.add<nn::Conv2d>(32, 64, 5, /*stride=*/1, /*padding=*/2);
-  net.add<nn::ReLU>();
-  net.add<nn::MaxPool2d>(2);
-  net.add<nn::Flatten>();
-  net.add<nn::Linear>(3136, 10);
-  g.output("loss", crossEntropy(net(images), labels));
+  Var logits = examples::cnnClassifier(g, images, /*training=*/true);
+  g.output("loss", crossEntropy(logits, labels));
   auto step = TrainStep::create(g, Adam{1e-3});
   if (!step) {
     ADD_FAILURE() << llvm::toString(step.takeError());
