@@ -214,6 +214,20 @@ void normalize(RewriterBase &rewriter, linalg::LinalgOp op) {
   rewriter.replaceOp(op, result);
 }
 
+/// Tiles `op` as `options` say and replaces it with the loops' results.
+/// Every tiling here does both: the steps that follow work on the tiled
+/// op, and nothing may still use the untiled one.
+FailureOr<scf::SCFTilingResult>
+tileAndReplace(RewriterBase &rewriter, Operation *op,
+               const scf::SCFTilingOptions &options) {
+  rewriter.setInsertionPoint(op);
+  FailureOr<scf::SCFTilingResult> tiled =
+      scf::tileUsingSCF(rewriter, cast<TilingInterface>(op), options);
+  if (succeeded(tiled))
+    rewriter.replaceOp(op, tiled->replacements);
+  return tiled;
+}
+
 /// Tiles `op` with `sizes` (0: not tiled), loops nested in the order
 /// `interchange` (outermost first); returns the tiled op and, per
 /// dimension, its loop or null.
@@ -227,12 +241,9 @@ FailureOr<Operation *> tile(RewriterBase &rewriter, Operation *op,
   scf::SCFTilingOptions options;
   options.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes));
   options.setInterchange(interchange);
-  rewriter.setInsertionPoint(op);
-  FailureOr<scf::SCFTilingResult> tiled =
-      scf::tileUsingSCF(rewriter, cast<TilingInterface>(op), options);
+  FailureOr<scf::SCFTilingResult> tiled = tileAndReplace(rewriter, op, options);
   if (failed(tiled))
     return failure();
-  rewriter.replaceOp(op, tiled->replacements);
   unsigned next = 0;
   for (int64_t dim : interchange)
     if (sizes[dim] != 0)
@@ -359,12 +370,9 @@ FailureOr<Operation *> tileRowsInParallel(RewriterBase &rewriter, Operation *op,
   options.setTileSizes(
       getAsIndexOpFoldResult(rewriter.getContext(), {rows, 0, 0}));
   options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
-  rewriter.setInsertionPoint(op);
-  FailureOr<scf::SCFTilingResult> tiled =
-      scf::tileUsingSCF(rewriter, cast<TilingInterface>(op), options);
+  FailureOr<scf::SCFTilingResult> tiled = tileAndReplace(rewriter, op, options);
   if (failed(tiled))
     return failure();
-  rewriter.replaceOp(op, tiled->replacements);
   return tiled->tiledOps.back();
 }
 
