@@ -1,8 +1,8 @@
 //===- ModelAbiTest.cpp - The C ABI of a model compiled by kilnc -c ------===//
 //
-// Links abi_model.o (test/model/abi_model.mlir through `kilnc -c`) and its
-// generated header, and nothing of Kiln: queries, runs against references
-// written as loops, every error code, and concurrent runs.
+// Links abi_model.o (test/model/Inputs/abi_model.mlir through `kilnc -c`)
+// and its generated header, and nothing of Kiln: queries, runs against
+// references written as loops, every error code, and concurrent runs.
 //
 //===----------------------------------------------------------------------===//
 
