@@ -139,24 +139,28 @@ static kiln_status describeTensor(const kiln_tensor_table *spec,
   return KILN_OK;
 }
 
-kiln_status kiln_input_info(int32_t function, int32_t input,
-                            kiln_tensor_info *info) {
+/* What kiln_input_info and kiln_output_info share: tensor `index` of
+ * `function`'s outputs if `output`, else of its inputs. */
+static kiln_status tensorInfo(int32_t function, int output, int32_t index,
+                              kiln_tensor_info *info) {
   const kiln_function_table *fn = lookupFunction(function);
   if (!fn)
     return KILN_ERROR_UNKNOWN_FUNCTION;
-  if (input < 0 || input >= fn->num_inputs)
+  int32_t count = output ? fn->num_outputs : fn->num_inputs;
+  if (index < 0 || index >= count)
     return KILN_ERROR_INDEX_OUT_OF_RANGE;
-  return describeTensor(&fn->inputs[input], info);
+  return describeTensor(output ? &fn->outputs[index] : &fn->inputs[index],
+                        info);
+}
+
+kiln_status kiln_input_info(int32_t function, int32_t input,
+                            kiln_tensor_info *info) {
+  return tensorInfo(function, /*output=*/0, input, info);
 }
 
 kiln_status kiln_output_info(int32_t function, int32_t output,
                              kiln_tensor_info *info) {
-  const kiln_function_table *fn = lookupFunction(function);
-  if (!fn)
-    return KILN_ERROR_UNKNOWN_FUNCTION;
-  if (output < 0 || output >= fn->num_outputs)
-    return KILN_ERROR_INDEX_OUT_OF_RANGE;
-  return describeTensor(&fn->outputs[output], info);
+  return tensorInfo(function, /*output=*/1, output, info);
 }
 
 /*===----------------------------------------------------------------------===*
