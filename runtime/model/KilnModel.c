@@ -264,23 +264,44 @@ static void *ownedBuffer(kiln_context *context, int32_t slot,
   return context->owned[slot];
 }
 
-static kiln_status outOfMemoryFor(kiln_context *context,
-                                  const kiln_function_table *fn,
-                                  const kiln_tensor_table *spec) {
-  return fail(context, KILN_ERROR_OUT_OF_MEMORY,
-              "output '%s' of '%s': cannot allocate %llu bytes", spec->name,
-              fn->name, (unsigned long long)sizeInBytes(spec));
+/* Points `tensor` at the context's buffer for output `output` of
+ * `function` (whose table is `fn`). */
+static kiln_status describeOwnedOutput(kiln_context *context, int32_t function,
+                                       const kiln_function_table *fn,
+                                       int32_t output, kiln_tensor *tensor) {
+  const kiln_tensor_table *spec = &fn->outputs[output];
+  void *data = ownedBuffer(context, firstOutputSlot(function) + output, spec);
+  if (!data)
+    return fail(context, KILN_ERROR_OUT_OF_MEMORY,
+                "output '%s' of '%s': cannot allocate %llu bytes", spec->name,
+                fn->name, (unsigned long long)sizeInBytes(spec));
+  tensor->data = data;
+  tensor->dtype = spec->dtype;
+  tensor->rank = spec->rank;
+  tensor->shape = spec->shape;
+  return KILN_OK;
+}
+
+/* Sets `*fn` to the table of `function`, or says in the context's error
+ * that there is no such function. */
+static kiln_status findFunction(kiln_context *context, int32_t function,
+                                const kiln_function_table **fn) {
+  *fn = lookupFunction(function);
+  if (!*fn)
+    return fail(context, KILN_ERROR_UNKNOWN_FUNCTION,
+                "function #%d does not exist: model '%s' has %d", function,
+                kiln_model_table_.name, kiln_model_table_.num_functions);
+  return KILN_OK;
 }
 
 kiln_status kiln_context_output(kiln_context *context, int32_t function,
                                 int32_t output, kiln_tensor *tensor) {
   if (!context)
     return KILN_ERROR_NULL_ARGUMENT;
-  const kiln_function_table *fn = lookupFunction(function);
-  if (!fn)
-    return fail(context, KILN_ERROR_UNKNOWN_FUNCTION,
-                "function #%d does not exist: model '%s' has %d", function,
-                kiln_model_table_.name, kiln_model_table_.num_functions);
+  const kiln_function_table *fn;
+  kiln_status found = findFunction(context, function, &fn);
+  if (found != KILN_OK)
+    return found;
   if (output < 0 || output >= fn->num_outputs)
     return fail(context, KILN_ERROR_INDEX_OUT_OF_RANGE,
                 "output #%d of '%s' does not exist: it has %d", output,
@@ -288,15 +309,7 @@ kiln_status kiln_context_output(kiln_context *context, int32_t function,
   if (!tensor)
     return fail(context, KILN_ERROR_NULL_ARGUMENT,
                 "kiln_context_output: tensor is null");
-  const kiln_tensor_table *spec = &fn->outputs[output];
-  void *data = ownedBuffer(context, firstOutputSlot(function) + output, spec);
-  if (!data)
-    return outOfMemoryFor(context, fn, spec);
-  tensor->data = data;
-  tensor->dtype = spec->dtype;
-  tensor->rank = spec->rank;
-  tensor->shape = spec->shape;
-  return KILN_OK;
+  return describeOwnedOutput(context, function, fn, output, tensor);
 }
 
 /*===----------------------------------------------------------------------===*
@@ -428,11 +441,10 @@ kiln_status kiln_run(kiln_context *context, int32_t function,
                      const kiln_tensor *outputs, int32_t num_outputs) {
   if (!context)
     return KILN_ERROR_NULL_ARGUMENT;
-  const kiln_function_table *fn = lookupFunction(function);
-  if (!fn)
-    return fail(context, KILN_ERROR_UNKNOWN_FUNCTION,
-                "function #%d does not exist: model '%s' has %d", function,
-                kiln_model_table_.name, kiln_model_table_.num_functions);
+  const kiln_function_table *fn;
+  kiln_status found = findFunction(context, function, &fn);
+  if (found != KILN_OK)
+    return found;
   if (num_inputs != fn->num_inputs)
     return fail(context, KILN_ERROR_INPUT_COUNT,
                 "'%s' expects %d input%s, got %d", fn->name, fn->num_inputs,
@@ -458,14 +470,10 @@ kiln_status kiln_run(kiln_context *context, int32_t function,
   /* The context's own buffers, described as a caller's would be. */
   kiln_tensor owned[fn->num_outputs > 0 ? fn->num_outputs : 1];
   if (ownOutputs) {
-    int32_t slot = firstOutputSlot(function);
     for (int32_t i = 0; i < fn->num_outputs; ++i) {
-      owned[i].data = ownedBuffer(context, slot + i, &fn->outputs[i]);
-      if (!owned[i].data)
-        return outOfMemoryFor(context, fn, &fn->outputs[i]);
-      owned[i].dtype = fn->outputs[i].dtype;
-      owned[i].rank = fn->outputs[i].rank;
-      owned[i].shape = fn->outputs[i].shape;
+      kiln_status s = describeOwnedOutput(context, function, fn, i, &owned[i]);
+      if (s != KILN_OK)
+        return s;
     }
     outputs = owned;
   } else {
