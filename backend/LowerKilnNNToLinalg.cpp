@@ -767,6 +767,24 @@ Value pool(OpBuilder &b, Location loc, Value input, const Window &window,
       .getResult(0);
 }
 
+/// kH * kW as a constant of `elementType`: what average pooling divides by
+/// (count_include_pad), forward and backward.
+Value windowSize(OpBuilder &b, Location loc, const Window &window,
+                 Type elementType) {
+  return arith::ConstantOp::create(
+      b, loc, b.getFloatAttr(elementType, window.kernel[0] * window.kernel[1]));
+}
+
+/// The kernel offset (kh, kw) as the i64 kh * kW + kw: what argmaxOfWindows
+/// records and max pooling's backward compares with.
+Value flatKernelOffset(OpBuilder &b, Location loc, const Window &window,
+                       Value kh, Value kw) {
+  return arith::IndexCastOp::create(
+      b, loc, b.getI64Type(),
+      arith::AddIOp::create(b, loc, mulIndex(b, loc, kh, window.kernel[1]),
+                            kw));
+}
+
 Value negativeInfinity(OpBuilder &b, Location loc, Type type) {
   auto floatType = cast<FloatType>(type);
   return arith::ConstantOp::create(
@@ -803,10 +821,7 @@ struct AvgPool2DLowering : OpConversionPattern<AvgPool2DOp> {
     Window window = windowOf(op);
     Value sum = pool<linalg::PoolingNchwSumOp>(
         rewriter, loc, adaptor.getInput(), window, zero, zero, type);
-    Value count = arith::ConstantOp::create(
-        rewriter, loc,
-        rewriter.getFloatAttr(type.getElementType(),
-                              window.kernel[0] * window.kernel[1]));
+    Value count = windowSize(rewriter, loc, window, type.getElementType());
     auto identity = rewriter.getMultiDimIdentityMap(4);
     auto average = linalg::GenericOp::create(
         rewriter, loc, TypeRange{type}, sum,
@@ -850,10 +865,7 @@ Value argmaxOfWindows(OpBuilder &b, Location loc, Value input,
             offsetSlice(ob, ol, window, dyType, kh, kw);
         Value values = tensor::ExtractSliceOp::create(ob, ol, dyType, padded,
                                                       offsets, sizes, strides);
-        Value offset = arith::IndexCastOp::create(
-            ob, ol, ob.getI64Type(),
-            arith::AddIOp::create(ob, ol,
-                                  mulIndex(ob, ol, kh, window.kernel[1]), kw));
+        Value offset = flatKernelOffset(ob, ol, window, kh, kw);
         SmallVector<Value, 2> kernel = {kh, kw};
         auto generic = linalg::GenericOp::create(
             ob, ol, TypeRange{dyType, offsetsType}, ValueRange{values}, acc,
@@ -918,10 +930,7 @@ struct MaxPool2DBackwardLowering : OpConversionPattern<MaxPool2DBackwardOp> {
     Value dx = accumulateWindows(
         rewriter, loc, op.getType(), dyType, window,
         [&](OpBuilder &b, Location l, Value kh, Value kw, Value target) {
-          Value offset = arith::IndexCastOp::create(
-              b, l, b.getI64Type(),
-              arith::AddIOp::create(b, l, mulIndex(b, l, kh, window.kernel[1]),
-                                    kw));
+          Value offset = flatKernelOffset(b, l, window, kh, kw);
           return addInto(
               b, l, target, ValueRange{argmax, adaptor.getDy()},
               {identity, identity},
@@ -946,11 +955,8 @@ struct AvgPool2DBackwardLowering : OpConversionPattern<AvgPool2DBackwardOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     Window window = windowOf(op);
-    Type elementType = op.getType().getElementType();
-    Value count = arith::ConstantOp::create(
-        rewriter, loc,
-        rewriter.getFloatAttr(elementType,
-                              window.kernel[0] * window.kernel[1]));
+    Value count =
+        windowSize(rewriter, loc, window, op.getType().getElementType());
     auto identity = rewriter.getMultiDimIdentityMap(4);
     Value dx = accumulateWindows(
         rewriter, loc, op.getType(), op.getDy().getType(), window,
