@@ -60,6 +60,19 @@ windowOutput(const CallSite &site, const std::string &what, const Var &x,
           (padded.width - extent.width) / stride.width + 1};
 }
 
+/// Checks a pooling of `x` by `kernel` (the input, the window, and that it
+/// fits the padded input); returns its stride, the kernel's when `stride`
+/// is none.
+HeightWidth checkPool(const CallSite &site, const char *what, const Var &x,
+                      const HeightWidth &kernel, const PoolStride &stride,
+                      const Padding2d &padding, const HeightWidth &dilation) {
+  checkImage(site, what, x, "the input", "[N, C, H, W]");
+  HeightWidth step = stride.orKernel(kernel);
+  kiln::detail::checkWindow(site, what, &kernel, step, padding, dilation);
+  windowOutput(site, what, x, kernel, step, padding, dilation);
+  return step;
+}
+
 void checkSeed(const CallSite &site, const std::string &what, const Var &seed) {
   checkVar(site, what, seed);
   if (seed.rank() != 0 || seed.dtype() != DType::I64)
@@ -123,11 +136,8 @@ Var kiln::conv2d(const Var &x, const Var &weight, HeightWidth stride,
 
 Var kiln::maxPool2d(const Var &x, HeightWidth kernel, PoolStride stride,
                     Padding2d padding, HeightWidth dilation, CallSite site) {
-  checkImage(site, "maxPool2d", x, "the input", "[N, C, H, W]");
-  HeightWidth step = stride.orKernel(kernel);
-  kiln::detail::checkWindow(site, "maxPool2d", &kernel, step, padding,
-                            dilation);
-  windowOutput(site, "maxPool2d", x, kernel, step, padding, dilation);
+  HeightWidth step =
+      checkPool(site, "maxPool2d", x, kernel, stride, padding, dilation);
   Graph &graph = x.graph();
   return Var(graph,
              MaxPool2DOp::create(graph.builder(), graph.location(site),
@@ -138,10 +148,8 @@ Var kiln::maxPool2d(const Var &x, HeightWidth kernel, PoolStride stride,
 
 Var kiln::avgPool2d(const Var &x, HeightWidth kernel, PoolStride stride,
                     Padding2d padding, CallSite site) {
-  checkImage(site, "avgPool2d", x, "the input", "[N, C, H, W]");
-  HeightWidth step = stride.orKernel(kernel);
-  kiln::detail::checkWindow(site, "avgPool2d", &kernel, step, padding, 1);
-  windowOutput(site, "avgPool2d", x, kernel, step, padding, 1);
+  HeightWidth step =
+      checkPool(site, "avgPool2d", x, kernel, stride, padding, 1);
   Graph &graph = x.graph();
   return Var(graph, AvgPool2DOp::create(graph.builder(), graph.location(site),
                                         x.value(), pairArray(kernel),

@@ -298,11 +298,13 @@ Var Conv2d::forward(const Var &x, const CallSite &site) {
 }
 
 namespace {
+/// Throws unless a pooling layer's window is valid (checkWindow) and within
 /// PyTorch's limit on pooling padding: each side at most half the (dilated)
 /// kernel extent in its dimension.
-void checkPoolPadding(const CallSite &site, const char *what,
-                      const HeightWidth &kernel, const Padding2d &padding,
-                      const HeightWidth &dilation) {
+void checkPoolWindow(const CallSite &site, const char *what,
+                     const HeightWidth &kernel, const HeightWidth &stride,
+                     const Padding2d &padding, const HeightWidth &dilation) {
+  kiln::detail::checkWindow(site, what, &kernel, stride, padding, dilation);
   int64_t halfHeight = (dilation.height * (kernel.height - 1) + 1) / 2;
   int64_t halfWidth = (dilation.width * (kernel.width - 1) + 1) / 2;
   if (std::max(padding.top, padding.bottom) > halfHeight ||
@@ -325,9 +327,8 @@ MaxPool2d::MaxPool2d(HeightWidth kernelSize, PoolStride stride,
                      Padding2d padding, HeightWidth dilation, CallSite site)
     : kernelSize(kernelSize), stride(stride.orKernel(kernelSize)),
       padding(padding), dilation(dilation) {
-  kiln::detail::checkWindow(site, "MaxPool2d", &kernelSize, this->stride,
-                            padding, dilation);
-  checkPoolPadding(site, "MaxPool2d", kernelSize, padding, dilation);
+  checkPoolWindow(site, "MaxPool2d", kernelSize, this->stride, padding,
+                  dilation);
 }
 
 Var MaxPool2d::forward(const Var &x, const CallSite &site) {
@@ -338,9 +339,7 @@ AvgPool2d::AvgPool2d(HeightWidth kernelSize, PoolStride stride,
                      Padding2d padding, CallSite site)
     : kernelSize(kernelSize), stride(stride.orKernel(kernelSize)),
       padding(padding) {
-  kiln::detail::checkWindow(site, "AvgPool2d", &kernelSize, this->stride,
-                            padding, 1);
-  checkPoolPadding(site, "AvgPool2d", kernelSize, padding, 1);
+  checkPoolWindow(site, "AvgPool2d", kernelSize, this->stride, padding, 1);
 }
 
 Var AvgPool2d::forward(const Var &x, const CallSite &site) {
