@@ -224,6 +224,26 @@ void convertPad(Node &node) {
   node.setOutput(0, x);
 }
 
+/// Input 0 of DepthToSpace or SpaceToDepth, its shape and `blocksize`.
+struct BlockInput {
+  Value x;
+  std::vector<int64_t> shape;
+  int64_t blocksize;
+};
+
+/// Fails, naming the input and the blocksize, unless the input is 4-D, the
+/// blocksize positive and the blocks divide what they are taken from: the
+/// channels (DepthToSpace, `fromChannels`) or the height and width.
+BlockInput blockInput(Node &node, bool fromChannels) {
+  Value x = node.input(0);
+  std::vector<int64_t> s = shapeOf(x);
+  int64_t b = node.attrInt("blocksize", 0);
+  if (s.size() != 4 || b <= 0 ||
+      (fromChannels ? s[1] % (b * b) != 0 : s[2] % b || s[3] % b))
+    fail("input " + shapeStr(s) + " and blocksize " + std::to_string(b));
+  return {x, s, b};
+}
+
 } // namespace
 
 void kiln::onnx_import::addShapeConverters(ConverterTable &t) {
@@ -570,11 +590,7 @@ void kiln::onnx_import::addShapeConverters(ConverterTable &t) {
 
   Converter depthToSpace;
   depthToSpace.convert = [](Node &node) {
-    Value x = node.input(0);
-    std::vector<int64_t> s = shapeOf(x);
-    int64_t b = node.attrInt("blocksize", 0);
-    if (s.size() != 4 || b <= 0 || s[1] % (b * b))
-      fail("input " + shapeStr(s) + " and blocksize " + std::to_string(b));
+    auto [x, s, b] = blockInput(node, /*fromChannels=*/true);
     Emitter &e = node.emit;
     int64_t c = s[1] / (b * b);
     bool crd = node.attrString("mode", "DCR") == "CRD";
@@ -588,11 +604,7 @@ void kiln::onnx_import::addShapeConverters(ConverterTable &t) {
 
   Converter spaceToDepth;
   spaceToDepth.convert = [](Node &node) {
-    Value x = node.input(0);
-    std::vector<int64_t> s = shapeOf(x);
-    int64_t b = node.attrInt("blocksize", 0);
-    if (s.size() != 4 || b <= 0 || s[2] % b || s[3] % b)
-      fail("input " + shapeStr(s) + " and blocksize " + std::to_string(b));
+    auto [x, s, b] = blockInput(node, /*fromChannels=*/false);
     Emitter &e = node.emit;
     Value y = e.reshape(x, {s[0], s[1], s[2] / b, b, s[3] / b, b});
     y = e.transpose(y, {0, 3, 5, 1, 2, 4});

@@ -304,6 +304,45 @@ TEST(OnnxImport, CorruptData) {
                          "[2, 1, 3, 3] needs 18"));
 }
 
+/// x [1, 1, 4, 4] -> `type` (DepthToSpace or SpaceToDepth) with
+/// `blocksize` -> y `out`.
+onnx::ModelProto blockModel(const std::string &type, int64_t blocksize,
+                            const std::vector<int64_t> &out) {
+  onnx::ModelProto model;
+  model.set_ir_version(8);
+  auto *op = model.add_opset_import();
+  op->set_domain("");
+  op->set_version(13);
+  auto *g = model.mutable_graph();
+  g->set_name("blocks");
+  addTensorValue(g->add_input(), "x", {1, 1, 4, 4});
+  addTensorValue(g->add_output(), "y", out);
+  auto *attr = addNode(g, type, "blocks", {"x"}, {"y"})->add_attribute();
+  attr->set_name("blocksize");
+  attr->set_type(onnx::AttributeProto_AttributeType_INT);
+  attr->set_i(blocksize);
+  return model;
+}
+
+TEST(OnnxImport, BlocksizeMustDivideTheBlockedDimensions) {
+  EXPECT_TRUE(
+      import(blockModel("SpaceToDepth", 2, {1, 4, 2, 2}).SerializeAsString())
+          .module);
+  // DepthToSpace takes b * b = 4 channels per block; x has 1.
+  EXPECT_TRUE(failedWith(
+      import(blockModel("DepthToSpace", 2, {1, 1, 8, 8}).SerializeAsString()),
+      "ONNX node 'blocks' (DepthToSpace, opset 13): input [1, 1, 4, 4] and "
+      "blocksize 2"));
+  // SpaceToDepth needs b to divide H and W.
+  EXPECT_TRUE(failedWith(
+      import(blockModel("SpaceToDepth", 3, {1, 9, 1, 1}).SerializeAsString()),
+      "ONNX node 'blocks' (SpaceToDepth, opset 13): input [1, 1, 4, 4] and "
+      "blocksize 3"));
+  EXPECT_TRUE(failedWith(
+      import(blockModel("SpaceToDepth", 0, {1, 1, 4, 4}).SerializeAsString()),
+      "input [1, 1, 4, 4] and blocksize 0"));
+}
+
 /// Every import of a damaged model either succeeds with a module that
 /// verifies or fails with a diagnostic; the test crashing is the failure.
 void expectNoCrash(const std::string &bytes) {
