@@ -64,11 +64,48 @@ CASES = {
 }
 
 
+def train(network, optimizer, init, images, labels, order, batch, steps):
+    """Trains `network` from the state dict `init` on the batches `order`
+    gives; returns the model and each step's loss."""
+    model = network()
+    model.load_state_dict(init)
+    opt = optimizer(model.parameters())
+    loss_fn = nn.CrossEntropyLoss()
+    losses = []
+    for step in range(steps):
+        idx = order[step * batch:(step + 1) * batch]
+        opt.zero_grad(set_to_none=True)
+        loss = loss_fn(model(images[idx]), labels[idx])
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    return model, np.array(losses)
+
+
+def report_perturbed(name, losses, perturbed, rel):
+    """How far PyTorch drifts from itself when the initial parameters move
+    by `rel`: the yardstick for how closely Kiln can be asked to follow."""
+    tail = len(losses) // 4
+    step_gap = np.abs(perturbed - losses) / losses
+    beyond = np.flatnonzero(step_gap > 1e-4)
+    tail_gap = (abs(perturbed[-tail:].mean() - losses[-tail:].mean())
+                / losses[-tail:].mean())
+    print(f"{name}: init perturbed by {rel:g}: losses apart by up to "
+          f"{step_gap.max():.1e}, first beyond 1e-4 at step "
+          f"{beyond[0] if beyond.size else 'none'}; last-quarter mean loss "
+          f"apart by {tail_gap:.1e}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", required=True)
     parser.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--perturb", type=float, default=0.0, metavar="REL",
+        help="also train each case again from its initial parameters "
+             "scaled by (1 + REL * N(0, 1)) and print how far the losses "
+             "drift apart")
     args = parser.parse_args()
     torch.set_num_threads(1)
     images = torch.from_numpy(
@@ -81,26 +118,23 @@ def main():
         out = os.path.join(args.out, name)
         os.makedirs(out, exist_ok=True)
         torch.manual_seed(args.seed)
-        model = network()
-        save_safetensors(os.path.join(out, "init.safetensors"),
-                         model.state_dict())
-        opt = optimizer(model.parameters())
-        loss_fn = nn.CrossEntropyLoss()
+        init = {k: v.clone() for k, v in network().state_dict().items()}
+        save_safetensors(os.path.join(out, "init.safetensors"), init)
         order = torch.randperm(images.shape[0])[:steps * batch]
-        losses = []
-        for step in range(steps):
-            idx = order[step * batch:(step + 1) * batch]
-            opt.zero_grad(set_to_none=True)
-            loss = loss_fn(model(images[idx]), labels[idx])
-            loss.backward()
-            opt.step()
-            losses.append(loss.item())
+        model, losses = train(network, optimizer, init, images, labels,
+                              order, batch, steps)
         order.numpy().astype("<i8").tofile(os.path.join(out, "order.bin"))
-        np.array(losses, "<f8").tofile(os.path.join(out, "losses.bin"))
+        losses.astype("<f8").tofile(os.path.join(out, "losses.bin"))
         save_safetensors(os.path.join(out, "final.safetensors"),
                          model.state_dict())
         print(f"{name}: {steps} steps, loss {losses[0]:.4f} -> "
               f"{losses[-1]:.4f}")
+        if args.perturb:
+            noisy = {k: v * (1 + args.perturb * torch.randn_like(v))
+                     for k, v in init.items()}
+            _, perturbed = train(network, optimizer, noisy, images, labels,
+                                 order, batch, steps)
+            report_perturbed(name, losses, perturbed, args.perturb)
 
 
 if __name__ == "__main__":
