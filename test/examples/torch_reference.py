@@ -11,22 +11,18 @@ and what it must reach:
 One thread, so PyTorch's own numbers do not depend on the machine.
 """
 import argparse
-import gzip
 import json
 import os
 import struct
+import sys
 
 import numpy as np
 import torch
 import torch.nn as nn
 
-
-def read_idx(path):
-    with gzip.open(path, "rb") as f:
-        data = f.read()
-    ndim = data[3]
-    dims = struct.unpack(">" + "I" * ndim, data[4:4 + 4 * ndim])
-    return np.frombuffer(data, np.uint8, offset=4 + 4 * ndim).reshape(dims)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "..", "examples", "fashion_mnist"))
+from torch_models import cnn, load_split, mlp  # noqa: E402
 
 
 def save_safetensors(path, state):
@@ -40,19 +36,6 @@ def save_safetensors(path, state):
     text = json.dumps(header).encode()
     with open(path, "wb") as f:
         f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
-
-
-# Same layer indices as examples/fashion_mnist/Models.cpp.
-def mlp():
-    return nn.Sequential(nn.Flatten(), nn.Linear(784, 512), nn.ReLU(),
-                         nn.Linear(512, 512), nn.ReLU(), nn.Linear(512, 10))
-
-
-def cnn():
-    return nn.Sequential(nn.Conv2d(1, 32, 5, padding=2), nn.ReLU(),
-                         nn.MaxPool2d(2), nn.Conv2d(32, 64, 5, padding=2),
-                         nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
-                         nn.Linear(3136, 10))
 
 
 CASES = {
@@ -108,12 +91,7 @@ def main():
              "drift apart")
     args = parser.parse_args()
     torch.set_num_threads(1)
-    images = torch.from_numpy(
-        read_idx(os.path.join(args.data, "train-images-idx3-ubyte.gz"))
-        .astype(np.float32)[:, None] / 255.0)
-    labels = torch.from_numpy(
-        read_idx(os.path.join(args.data, "train-labels-idx1-ubyte.gz"))
-        .astype(np.int64))
+    images, labels = map(torch.from_numpy, load_split("train", args.data))
     for name, (network, batch, optimizer, steps) in CASES.items():
         out = os.path.join(args.out, name)
         os.makedirs(out, exist_ok=True)
