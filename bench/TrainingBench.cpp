@@ -438,7 +438,7 @@ int check() {
 }
 
 /// The MLP's training graph with its step function (forward, kiln.grad,
-/// SGD update), as Kiln IR.
+/// SGD update), as Kiln IR, as TrainStep compiles it.
 int printMlpStep() {
   std::unique_ptr<Graph> graph = trainingGraph(Model::Mlp);
   std::vector<unsigned> params;
@@ -448,6 +448,7 @@ int printMlpStep() {
   if (!buildTrainStep(graph->module(), graph->function().getSymName(), params,
                       SGD{kSgdLr, kSgdMomentum}))
     return EXIT_FAILURE;
+  graph->function().setPrivate(); // as TrainStep::create compiles it
   std::fputs(graph->toString().c_str(), stdout);
   return EXIT_SUCCESS;
 }

@@ -207,7 +207,8 @@ public:
               std::map<std::string, std::string> *metadata = nullptr);
 
   /// The underlying compiled module; its public functions other than the
-  /// step (an evaluation function, say) can be invoked too.
+  /// step (an evaluation function, say) can be invoked too, but not the loss
+  /// function itself: it is compiled only as part of the step.
   const CompiledModule &module() const { return *compiled; }
 
 private:

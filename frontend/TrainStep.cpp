@@ -31,6 +31,9 @@ TrainStep::create(ModuleOp module, llvm::StringRef lossFn,
     if (!buildTrainStep(*clone, lossFn, params, optimizer, result->stepName))
       return errors.takeError();
   }
+  // Only the step is run: a private loss function is inlined into it and
+  // dropped instead of being compiled a second time on its own.
+  clone->lookupSymbol<func::FuncOp>(lossFn).setPrivate();
   auto compiled = CompiledModule::compile(*clone, options);
   if (!compiled)
     return compiled.takeError();

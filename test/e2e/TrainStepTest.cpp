@@ -244,6 +244,46 @@ func.func @loss(%w: tensor<f32> {kiln.name = "w"}, %b: tensor<f32> {kiln.name = 
   EXPECT_LT((*step)->loss(), 1e-3);
 }
 
+// The step module compiles the step, not the loss function on its own; the
+// module's other public functions stay invocable, one that calls the loss
+// function too.
+TEST(TrainStep, CompilesTheStepAndOtherPublicFunctionsOnly) {
+  const char *ir = R"(
+func.func @loss(%w: tensor<3xf32> {kiln.name = "w"}, %x: tensor<3xf32>) -> tensor<f32> {
+  %p = kiln.mul %w, %x : tensor<3xf32>
+  %l = kiln.reduce_sum %p axes [0] : tensor<3xf32> -> tensor<f32>
+  return %l : tensor<f32>
+}
+func.func @twice(%w: tensor<3xf32>, %x: tensor<3xf32>) -> tensor<f32> {
+  %l = func.call @loss(%w, %x) : (tensor<3xf32>, tensor<3xf32>) -> tensor<f32>
+  %t = kiln.add %l, %l : tensor<f32>
+  return %t : tensor<f32>
+}
+)";
+  auto context = newContext();
+  auto module = parseKilnSource(ir, *context);
+  ASSERT_TRUE(module);
+  auto step =
+      TrainStep::create(*module, "loss", {0},
+                        {Tensor::fromVector<float>({3}, {1, 2, 3})}, SGD{0.5});
+  ASSERT_TRUE(bool(step)) << llvm::toString(step.takeError());
+  const CompiledModule &compiled = (*step)->module();
+  EXPECT_EQ(compiled.lookup("loss"), nullptr);
+  ASSERT_EQ(compiled.functions().size(), 2u);
+  // The caller's module keeps its public loss function.
+  EXPECT_TRUE(module->lookupSymbol<mlir::func::FuncOp>("loss").isPublic());
+
+  // loss = w . x, so the gradient is x: w = [1 2 3] - 0.5 * [2 4 6] = 0.
+  Tensor x = Tensor::fromVector<float>({3}, {2, 4, 6});
+  ASSERT_TRUE((*step)->run({x}));
+  EXPECT_EQ((*step)->loss(), 28.0);
+  EXPECT_TRUE(matches<float>((*step)->parameter("w"), {3}, {0, 0, 0}));
+  std::vector<Tensor> outputs;
+  ASSERT_TRUE(compiled.invoke(
+      "twice", {Tensor::fromVector<float>({3}, {1, 1, 1}), x}, outputs));
+  EXPECT_TRUE(matches<float>(outputs[0], {}, {24}));
+}
+
 std::string createError(const char *ir, llvm::StringRef loss,
                         std::vector<unsigned> params,
                         std::vector<Tensor> init) {
