@@ -106,6 +106,31 @@ Status checkInPlace(const FunctionSignature &sig,
   return Status::ok();
 }
 
+/// Caller-provided results are written while the arguments are still being
+/// read (a matmul reads its whole input for each output row), so a result
+/// may share memory with no argument the callee reads and no other result.
+/// `prepared` are the arguments as passed: a strided argument was copied.
+Status checkResultsDisjoint(const FunctionSignature &sig,
+                            const std::vector<Tensor> &prepared,
+                            const std::vector<Tensor> &outputs) {
+  for (size_t j = 0, n = outputs.size(); j != n; ++j) {
+    auto shared = [&](const char *kind, const TensorSpec &spec, size_t i) {
+      return Status::error(describe("result", sig.results[j], j, sig) +
+                           " shares memory with " +
+                           describe(kind, spec, i, sig) +
+                           "; results must not overlap arguments or each "
+                           "other");
+    };
+    for (size_t i = 0, e = prepared.size(); i != e; ++i)
+      if (overlaps(outputs[j], prepared[i]))
+        return shared("argument", sig.inputs[i], i);
+    for (size_t k = 0; k != j; ++k)
+      if (overlaps(outputs[j], outputs[k]))
+        return shared("result", sig.results[k], k);
+  }
+  return Status::ok();
+}
+
 /// Checks and prepares the inputs; the copies keep any contiguous
 /// temporaries alive for the call.
 Status prepareInputs(const FunctionSignature &sig,
@@ -197,6 +222,8 @@ Status invokePackedInto(PackedFunction fn, const FunctionSignature &sig,
                            ": output tensor must be contiguous");
   }
   if (Status s = checkInPlace(sig, inputs, outputs); !s)
+    return s;
+  if (Status s = checkResultsDisjoint(sig, prepared, outputs); !s)
     return s;
   call(fn, prepared, outputs);
   return Status::ok();

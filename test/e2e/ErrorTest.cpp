@@ -213,6 +213,42 @@ TEST(InvokeErrors, InvokeIntoChecksOutputs) {
   EXPECT_FALSE(m->invokeInto("named", {in}, none).isOk());
 }
 
+// Results are written while arguments are read, so invokeInto refuses a
+// result buffer that is also an argument or another result, instead of
+// computing garbage.
+TEST(InvokeErrors, InvokeIntoRejectsResultsThatShareMemory) {
+  std::unique_ptr<CompiledModule> m;
+  ASSERT_TRUE(compileIR(R"(
+func.func @pair(%x: tensor<3xf32>) -> (tensor<3xf32>, tensor<3xf32>) {
+  %n = kiln.neg %x : tensor<3xf32>
+  %d = kiln.add %x, %x : tensor<3xf32>
+  return %n, %d : tensor<3xf32>, tensor<3xf32>
+}
+)",
+                        m));
+  Tensor x = Tensor::fromVector<float>({3}, {1, 2, 3});
+  std::vector<Tensor> aliasArgument = {x, Tensor::zeros(DType::F32, {3})};
+  Status s = m->invokeInto("pair", {x}, aliasArgument);
+  EXPECT_EQ(s.message(), "result #0 of 'pair' shares memory with argument "
+                         "#0 of 'pair'; results must not overlap arguments "
+                         "or each other");
+  EXPECT_TRUE(matches<float>(x, {3}, {1, 2, 3})) << "x was written";
+
+  Tensor out = Tensor::zeros(DType::F32, {3});
+  std::vector<Tensor> aliasResult = {out, out};
+  s = m->invokeInto("pair", {x}, aliasResult);
+  EXPECT_TRUE(contains(s.message(), "result #1 of 'pair' shares memory with "
+                                    "result #0"))
+      << s.message();
+
+  std::vector<Tensor> disjoint = {Tensor::zeros(DType::F32, {3}),
+                                  Tensor::zeros(DType::F32, {3})};
+  s = m->invokeInto("pair", {x}, disjoint);
+  ASSERT_TRUE(s.isOk()) << s.message();
+  EXPECT_TRUE(matches<float>(disjoint[0], {3}, {-1, -2, -3}));
+  EXPECT_TRUE(matches<float>(disjoint[1], {3}, {2, 4, 6}));
+}
+
 TEST(CompileErrors, SyntaxErrorHasLineAndColumn) {
   const std::string ir = R"(func.func @f(%x: tensor<2xf32>) -> tensor<2xf32> {
   %a = kiln.exp %x : tensor<2xf32>
