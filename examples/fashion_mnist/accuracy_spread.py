@@ -15,7 +15,9 @@ seeds are its own: Kiln's seed 3 and PyTorch's seed 3 share nothing.
       --kiln build/bin/kiln-fashion-mnist-cnn --seeds 0-7
 
 With --max-gap P it exits 1 when the two means are more than P points
-apart.
+apart. With --kiln-init torch, Kiln starts each seed from PyTorch's initial
+parameters for that seed (through the example's --init), so the two sides
+differ only in their batch orders.
 """
 import argparse
 import concurrent.futures
@@ -24,11 +26,12 @@ import re
 import statistics
 import subprocess
 import sys
+import tempfile
 
 import torch
 import torch.nn as nn
 
-from torch_models import cnn, load_split, mlp
+from torch_models import cnn, load_split, mlp, save_safetensors
 
 # The examples' setups (examples/fashion_mnist/{cnn,mlp}.cpp).
 SETUPS = {
@@ -54,8 +57,23 @@ def parse_seeds(text):
     return seeds
 
 
+def torch_init(args, seed):
+    """PyTorch's initial parameters for `seed` (torch_accuracy's too)."""
+    torch.manual_seed(seed)
+    return SETUPS[args.model]["network"]().state_dict()
+
+
 def kiln_accuracy(args, seed):
     command = [args.kiln, "--seed", str(seed), "--threads", str(args.threads)]
+    with tempfile.TemporaryDirectory() as scratch:
+        if args.kiln_init == "torch":
+            init = os.path.join(scratch, "init.safetensors")
+            save_safetensors(init, torch_init(args, seed))
+            command += ["--init", init]
+        return run_kiln(args, command)
+
+
+def run_kiln(args, command):
     if args.model == "mlp-adam":
         command += ["--optimizer", "adam"]
     if args.max_steps:
@@ -75,8 +93,8 @@ def torch_accuracy(args, seed):
     images, labels = map(torch.from_numpy, load_split("train", args.data))
     test_images, test_labels = map(torch.from_numpy,
                                    load_split("t10k", args.data))
-    torch.manual_seed(seed)
     model = setup["network"]()
+    model.load_state_dict(torch_init(args, seed))
     opt = setup["optimizer"](model.parameters())
     loss_fn = nn.CrossEntropyLoss()
     order = torch.Generator().manual_seed(seed)
@@ -121,7 +139,8 @@ def main():
     parser.add_argument("--model", choices=sorted(SETUPS), default="cnn",
                         help="which example's setup PyTorch repeats "
                              "(default cnn)")
-    parser.add_argument("--seeds", type=parse_seeds, default=parse_seeds("0-7"),
+    parser.add_argument("--seeds", type=parse_seeds,
+                        default=parse_seeds("0-7"),
                         help="N or N-M (default 0-7)")
     parser.add_argument("--threads", type=int, default=1,
                         help="threads of each run (default 1)")
@@ -134,6 +153,10 @@ def main():
     parser.add_argument("--max-gap", type=float, default=None,
                         help="exit 1 if the means differ by more than this, "
                              "in points")
+    parser.add_argument("--kiln-init", choices=["kiln", "torch"],
+                        default="kiln",
+                        help="Kiln's own seeded initializers, or PyTorch's "
+                             "initial parameters for the same seed")
     parser.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
     args = parser.parse_args()
     if not os.access(args.kiln, os.X_OK):
@@ -150,6 +173,8 @@ def main():
             return 1
 
     print(f"{args.model}, test accuracy in %"
+          + (", Kiln from PyTorch's initial parameters"
+             if args.kiln_init == "torch" else "")
           + (f", {args.max_steps} steps per epoch" if args.max_steps else ""))
     print("seed   Kiln  PyTorch")
     for s in args.seeds:

@@ -5,6 +5,7 @@ indices, so a state_dict of one loads into the other; and the IDX files read
 the way runtime/data reads them (pixels scaled to [0, 1]).
 """
 import gzip
+import json
 import os
 import struct
 
@@ -29,6 +30,19 @@ def load_split(split, data=DATA):
     labels = read_idx(os.path.join(data, f"{split}-labels-idx1-ubyte.gz"))
     return (images.astype(np.float32)[:, None] / 255.0,
             labels.astype(np.int64))
+
+
+def save_safetensors(path, state):
+    header, blobs, offset = {}, [], 0
+    for name, tensor in state.items():
+        blob = tensor.detach().contiguous().numpy().astype("<f4").tobytes()
+        header[name] = {"dtype": "F32", "shape": list(tensor.shape),
+                        "data_offsets": [offset, offset + len(blob)]}
+        offset += len(blob)
+        blobs.append(blob)
+    text = json.dumps(header).encode()
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
 
 
 def mlp():

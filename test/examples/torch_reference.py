@@ -11,9 +11,7 @@ and what it must reach:
 One thread, so PyTorch's own numbers do not depend on the machine.
 """
 import argparse
-import json
 import os
-import struct
 import sys
 
 import numpy as np
@@ -22,20 +20,7 @@ import torch.nn as nn
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "..", "examples", "fashion_mnist"))
-from torch_models import cnn, load_split, mlp  # noqa: E402
-
-
-def save_safetensors(path, state):
-    header, blobs, offset = {}, [], 0
-    for name, tensor in state.items():
-        blob = tensor.detach().contiguous().numpy().astype("<f4").tobytes()
-        header[name] = {"dtype": "F32", "shape": list(tensor.shape),
-                        "data_offsets": [offset, offset + len(blob)]}
-        offset += len(blob)
-        blobs.append(blob)
-    text = json.dumps(header).encode()
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
+from torch_models import cnn, load_split, mlp, save_safetensors  # noqa: E402
 
 
 CASES = {
