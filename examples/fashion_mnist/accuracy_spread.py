@@ -29,9 +29,9 @@ import sys
 import tempfile
 
 import torch
-import torch.nn as nn
 
-from torch_models import cnn, load_split, mlp, save_safetensors
+from torch_models import (cnn, load_split, mlp, save_safetensors,
+                          train_steps)
 
 # The examples' setups (examples/fashion_mnist/{cnn,mlp}.cpp).
 SETUPS = {
@@ -96,19 +96,14 @@ def torch_accuracy(args, seed):
     model = setup["network"]()
     model.load_state_dict(torch_init(args, seed))
     opt = setup["optimizer"](model.parameters())
-    loss_fn = nn.CrossEntropyLoss()
     order = torch.Generator().manual_seed(seed)
     batch = setup["batch"]
     for _ in range(setup["epochs"]):
         perm = torch.randperm(images.shape[0], generator=order)
-        starts = range(0, images.shape[0], batch)
-        for step, start in enumerate(starts):
-            if args.max_steps and step == args.max_steps:
-                break
-            idx = perm[start:start + batch]
-            opt.zero_grad(set_to_none=True)
-            loss_fn(model(images[idx]), labels[idx]).backward()
-            opt.step()
+        batches = [perm[start:start + batch]
+                   for start in range(0, images.shape[0], batch)]
+        train_steps(model, opt, images, labels,
+                    batches[:args.max_steps or None])
     model.eval()
     with torch.no_grad():
         correct = sum(

@@ -16,11 +16,11 @@ import sys
 
 import numpy as np
 import torch
-import torch.nn as nn
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "..", "examples", "fashion_mnist"))
-from torch_models import cnn, load_split, mlp, save_safetensors  # noqa: E402
+from torch_models import (cnn, load_split, mlp, save_safetensors,  # noqa: E402
+                          train_steps)
 
 
 CASES = {
@@ -37,16 +37,9 @@ def train(network, optimizer, init, images, labels, order, batch, steps):
     gives; returns the model and each step's loss."""
     model = network()
     model.load_state_dict(init)
-    opt = optimizer(model.parameters())
-    loss_fn = nn.CrossEntropyLoss()
-    losses = []
-    for step in range(steps):
-        idx = order[step * batch:(step + 1) * batch]
-        opt.zero_grad(set_to_none=True)
-        loss = loss_fn(model(images[idx]), labels[idx])
-        loss.backward()
-        opt.step()
-        losses.append(loss.item())
+    batches = (order[s * batch:(s + 1) * batch] for s in range(steps))
+    losses = train_steps(model, optimizer(model.parameters()), images, labels,
+                         batches)
     return model, np.array(losses)
 
 
