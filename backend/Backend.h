@@ -18,6 +18,7 @@
 #include "mlir/Pass/Pass.h"
 #include "llvm/Support/Error.h"
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -121,6 +122,11 @@ std::unique_ptr<llvm::Module> buildLLVMModule(mlir::Operation *module,
 llvm::Expected<std::unique_ptr<llvm::Module>>
 translateToLLVMIR(mlir::ModuleOp module, llvm::LLVMContext &context,
                   llvm::TargetMachine &machine, int optLevel);
+
+/// LLVM's optimization pipeline at -O`optLevel` for `machine`, as a module
+/// transformer (for ExecutionEngine and translateToLLVMIR alike).
+std::function<llvm::Error(llvm::Module *)>
+makeLLVMOptimizer(int optLevel, llvm::TargetMachine &machine);
 
 /// Writes `module` as an object file or assembly for `machine`.
 llvm::Error emitNativeCode(llvm::Module &module, llvm::TargetMachine &machine,

@@ -3,7 +3,6 @@
 #include "backend/Backend.h"
 
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
-#include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Pass/PassManager.h"
@@ -108,7 +107,7 @@ CompiledModule::compile(ModuleOp module, const CompileOptions &options) {
     return machine.takeError();
   // The transformer is a function_ref: keep the std::function alive.
   std::function<llvm::Error(llvm::Module *)> optimize =
-      makeOptimizingTransformer(options.optLevel, 0, machine->get());
+      makeLLVMOptimizer(options.optLevel, **machine);
   llvm::TargetMachine *target = machine->get();
   auto build = [target](Operation *op, llvm::LLVMContext &llvmContext) {
     return buildLLVMModule(op, llvmContext, *target);

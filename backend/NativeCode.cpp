@@ -2,12 +2,12 @@
 
 #include "backend/Backend.h"
 
-#include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/IR/Function.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
+#include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/TargetParser/Host.h"
@@ -105,11 +105,54 @@ kiln::translateToLLVMIR(ModuleOp module, llvm::LLVMContext &context,
       buildLLVMModule(module, context, machine);
   if (!llvmModule)
     return llvm::createStringError("translation to LLVM IR failed");
-  auto optimize =
-      makeOptimizingTransformer(optLevel, /*sizeLevel=*/0, &machine);
-  if (llvm::Error error = optimize(llvmModule.get()))
+  if (llvm::Error error =
+          makeLLVMOptimizer(optLevel, machine)(llvmModule.get()))
     return std::move(error);
   return std::move(llvmModule);
+}
+
+static llvm::OptimizationLevel optimizationLevel(int optLevel) {
+  switch (optLevel) {
+  case 0:
+    return llvm::OptimizationLevel::O0;
+  case 1:
+    return llvm::OptimizationLevel::O1;
+  case 2:
+    return llvm::OptimizationLevel::O2;
+  default:
+    return llvm::OptimizationLevel::O3;
+  }
+}
+
+std::function<llvm::Error(llvm::Module *)>
+kiln::makeLLVMOptimizer(int optLevel, llvm::TargetMachine &machine) {
+  return [optLevel, &machine](llvm::Module *module) -> llvm::Error {
+    llvm::LoopAnalysisManager loops;
+    llvm::FunctionAnalysisManager functions;
+    llvm::CGSCCAnalysisManager sccs;
+    llvm::ModuleAnalysisManager modules;
+    llvm::PipelineTuningOptions tuning;
+    tuning.LoopInterleaving = true;
+    tuning.LoopVectorization = true;
+    tuning.SLPVectorization = true;
+    // Kiln unrolls the loops that gain from it (kiln-unroll-short-loops);
+    // LLVM's unrolling copied nearly every loop whose trip count it could
+    // see, which took half of the compile time for no speed.
+    tuning.LoopUnrolling = false;
+    llvm::PassBuilder builder(&machine, tuning);
+    builder.registerModuleAnalyses(modules);
+    builder.registerCGSCCAnalyses(sccs);
+    builder.registerFunctionAnalyses(functions);
+    builder.registerLoopAnalyses(loops);
+    builder.crossRegisterProxies(loops, functions, sccs, modules);
+    llvm::OptimizationLevel level = optimizationLevel(optLevel);
+    llvm::ModulePassManager passes =
+        level == llvm::OptimizationLevel::O0
+            ? builder.buildO0DefaultPipeline(level)
+            : builder.buildPerModuleDefaultPipeline(level);
+    passes.run(*module, modules);
+    return llvm::Error::success();
+  };
 }
 
 llvm::Error kiln::emitNativeCode(llvm::Module &module,

@@ -301,4 +301,30 @@ def KilnPolynomialMath
   ];
 }
 
+def KilnUnrollShortLoops
+    : Pass<"kiln-unroll-short-loops", "::mlir::func::FuncOp"> {
+  let summary = "Fully unroll innermost loops with short static trip counts";
+  let description = [{
+    Every innermost `scf.for` (one with no loop inside) whose trip count is
+    static and at most `max-trip-count`, and whose unrolled body would be
+    at most `max-unrolled-ops` ops, is replaced by that many copies of its
+    body, from the inside out: a loop that becomes innermost is considered
+    in turn, so a 2 x 2 pooling window becomes straight-line code. The
+    copies run in the loop's order (a reduction's `iter_args` are chained,
+    not reassociated). These are the loops that gain from straight-line
+    code (a convolution's 14-element patch rows, whose copies LLVM's SLP
+    vectorizer then merges into vector loads and stores; pooling windows),
+    and Kiln knows their bounds; LLVM's own loop unrolling, which made
+    copies of every loop whose bounds it could see (half of the code and of
+    the compile time), is off (`kiln::makeLLVMOptimizer`).
+  }];
+  let options = [
+    Option<"maxTripCount", "max-trip-count", "int64_t", "16",
+           "Largest trip count a loop is unrolled at">,
+    Option<"maxUnrolledOps", "max-unrolled-ops", "int64_t", "128",
+           "Largest number of ops the unrolled body may have">
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
 #endif // KILN_BACKEND_PASSES_TD

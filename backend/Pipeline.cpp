@@ -86,6 +86,10 @@ void kiln::buildLoweringPipeline(OpPassManager &pm, Stage stage,
   pm.addNestedPass<func::FuncOp>(createKilnLowerVectorOps());
   // exp/log/tanh as arithmetic, so that LLVM vectorizes the loops.
   pm.addNestedPass<func::FuncOp>(createKilnPolynomialMath());
+  // Short loops of static length become straight-line code here, where
+  // their bounds are known; LLVM's own unrolling is off (see
+  // makeLLVMOptimizer).
+  pm.addNestedPass<func::FuncOp>(createKilnUnrollShortLoops());
   pm.addPass(createKilnMarkEntryPoints());
   pm.addPass(createConvertMathToFuncs());
   // Threads: parallel loops -> OpenMP, with the runtime's thread count.

@@ -16,6 +16,7 @@
 //   kiln-bench-training --print-mlp-step    print the Kiln IR that row 6
 //                                           compiles (to profile it with
 //                                           kilnc --mlir-timing)
+//   kiln-bench-training --print-cnn-step    the same for the CNN's step
 //
 //===----------------------------------------------------------------------===//
 
@@ -75,11 +76,15 @@ std::unique_ptr<Graph> trainingGraph(Model model) {
   return g;
 }
 
-std::unique_ptr<TrainStep> createStep(Graph &graph, Model model) {
-  Optimizer optimizer = SGD{kSgdLr, kSgdMomentum};
+/// The MLP trains with SGD and momentum, the CNN with Adam.
+Optimizer optimizerOf(Model model) {
   if (model == Model::Cnn)
-    optimizer = Adam{kAdamLr};
-  auto step = TrainStep::create(graph, optimizer);
+    return Adam{kAdamLr};
+  return SGD{kSgdLr, kSgdMomentum};
+}
+
+std::unique_ptr<TrainStep> createStep(Graph &graph, Model model) {
+  auto step = TrainStep::create(graph, optimizerOf(model));
   if (!step) {
     std::fprintf(stderr,
                  "kiln-bench-training: compiling the step failed:\n%s\n",
@@ -437,16 +442,16 @@ int check() {
   return ok ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
-/// The MLP's training graph with its step function (forward, kiln.grad,
-/// SGD update), as Kiln IR, as TrainStep compiles it.
-int printMlpStep() {
-  std::unique_ptr<Graph> graph = trainingGraph(Model::Mlp);
+/// A model's training graph with its step function (forward, kiln.grad,
+/// optimizer update), as Kiln IR, as TrainStep compiles it.
+int printStep(Model model) {
+  std::unique_ptr<Graph> graph = trainingGraph(model);
   std::vector<unsigned> params;
   for (auto [index, argument] : llvm::enumerate(graph->arguments()))
     if (argument.role == TensorRole::Parameter)
       params.push_back(index);
   if (!buildTrainStep(graph->module(), graph->function().getSymName(), params,
-                      SGD{kSgdLr, kSgdMomentum}))
+                      optimizerOf(model)))
     return EXIT_FAILURE;
   graph->function().setPrivate(); // as TrainStep::create compiles it
   std::fputs(graph->toString().c_str(), stdout);
@@ -458,7 +463,9 @@ int printMlpStep() {
 int main(int argc, char **argv) {
   for (int i = 1; i < argc; ++i)
     if (std::strcmp(argv[i], "--print-mlp-step") == 0) {
-      return printMlpStep();
+      return printStep(Model::Mlp);
+    } else if (std::strcmp(argv[i], "--print-cnn-step") == 0) {
+      return printStep(Model::Cnn);
     } else if (std::strcmp(argv[i], "--check") == 0) {
       try {
         return check();
