@@ -312,9 +312,8 @@ def KilnUnrollShortLoops
     in turn, so a 2 x 2 pooling window becomes straight-line code. The
     copies run in the loop's order (a reduction's `iter_args` are chained,
     not reassociated). These are the loops that gain from straight-line
-    code (a convolution's 14-element patch rows, whose copies LLVM's SLP
-    vectorizer then merges into vector loads and stores; pooling windows),
-    and Kiln knows their bounds; LLVM's own loop unrolling, which made
+    code (a convolution's 14-element patch rows, pooling windows), and
+    Kiln knows their bounds; LLVM's own loop unrolling, which made
     copies of every loop whose bounds it could see (half of the code and of
     the compile time), is off (`kiln::makeLLVMOptimizer`).
   }];
